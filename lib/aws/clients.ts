@@ -1,0 +1,70 @@
+/**
+ * The one place that creates AWS SDK clients.
+ *
+ * Endpoints come from the SDK's own configuration (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_REGION`),
+ * so the same code talks to real AWS in Lambda and to the local emulators under `npm start` and in
+ * integration tests: there is no "local" branch here. Clients are created lazily (a function that
+ * only needs SQS never pays for CodeBuild's client at cold start) and memoised per region, because
+ * an environment may live in another region than the function. `resetAwsClients()` lets tests
+ * point a fresh client at a new endpoint.
+ */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { CodeBuildClient } from "@aws-sdk/client-codebuild";
+import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { STSClient } from "@aws-sdk/client-sts";
+
+/** Retries for passing faults (throttling, 5xx, timeouts) with the SDK's own backoff and jitter. */
+export const AWS_MAX_ATTEMPTS = 4;
+
+type Factory<T> = (region: string | undefined) => T;
+const caches = new Map<string, Map<string, unknown>>();
+
+/**
+ * Memoise a client factory per region. Exported so that each concern's client (CodeBuild,
+ * CodeDeploy …) is declared here beside the others and created on first use.
+ *
+ * @example
+ * const codebuild = regional("codebuild", (region) => new CodeBuildClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+ * await codebuild("eu-west-1").send(new StartBuildCommand({ projectName }));
+ */
+export function regional<T>(name: string, create: Factory<T>): (region?: string) => T {
+  return (region?: string) => {
+    let cache = caches.get(name);
+    if (!cache) {
+      cache = new Map();
+      caches.set(name, cache);
+    }
+    const key = region ?? "";
+    let client = cache.get(key) as T | undefined;
+    if (!client) {
+      client = create(region);
+      cache.set(key, client);
+    }
+    return client;
+  };
+}
+
+/** Forget every client, so the next call builds one from the current environment (tests). */
+export function resetAwsClients(): void {
+  caches.clear();
+}
+
+export const sqsClient = regional("sqs", (region) => new SQSClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const ssmClient = regional("ssm", (region) => new SSMClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const dynamoDbClient = regional("dynamodb", (region) => new DynamoDBClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+/** Path-style addressing: bucket names in the host do not resolve against a local S3 (s3rver). */
+export const s3Client = regional("s3", (region) => new S3Client({ region, maxAttempts: AWS_MAX_ATTEMPTS, forcePathStyle: true }));
+export const stsClient = regional("sts", (region) => new STSClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const codeBuildClient = regional("codebuild", (region) => new CodeBuildClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const codeDeployClient = regional("codedeploy", (region) => new CodeDeployClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const ecsClient = regional("ecs", (region) => new ECSClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const elbv2Client = regional("elbv2", (region) => new ElasticLoadBalancingV2Client({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const cloudWatchClient = regional("cloudwatch", (region) => new CloudWatchClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const lambdaClient = regional("lambda", (region) => new LambdaClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));

@@ -1,0 +1,46 @@
+/**
+ * Workflow filter groups, shaped like CodeBuild's webhook filter groups so that people who know
+ * those read these without a manual: a job matches when ANY group matches; inside a group EVERY
+ * filter must match; a filter is a regular expression over one field of the `workflow_job`
+ * delivery and may be an exclusion (`excludeMatchedPattern: true`).
+ */
+import { z } from "zod";
+
+/** The fields of a `workflow_job` delivery that a filter can look at. */
+export const FILTER_FIELDS = {
+  WORKFLOW_NAME: "workflow_job.workflow_name: the workflow's `name:` (missing on older GitHub Enterprise Server)",
+  JOB_NAME: "workflow_job.name: the job's name as shown in the run",
+  REPOSITORY: "repository.full_name: `owner/name`",
+  REPOSITORY_NAME: "repository.name: the name without its owner, as CodeBuild's REPOSITORY_NAME",
+  ORGANIZATION_NAME: "repository.owner.login: the organisation or user that owns the repository",
+  HEAD_BRANCH: "workflow_job.head_branch: the branch (or tag) name the run is for, without `refs/heads/`",
+  ACTOR: "sender.login: who triggered the delivery",
+} as const;
+
+export type FilterField = keyof typeof FILTER_FIELDS;
+
+const fieldNames = Object.keys(FILTER_FIELDS) as [FilterField, ...FilterField[]];
+
+/** A pattern is compiled when the configuration loads, so a broken one is reported with its line. */
+const pattern = z.string().min(1, "a pattern cannot be empty").transform((source, ctx) => {
+  try {
+    return new RegExp(source, "u");
+  } catch (error) {
+    ctx.addIssue({
+      code: "custom",
+      message: `not a valid regular expression (${(error as Error).message}); patterns use JavaScript syntax, e.g. ^(action.*dev-deploy)$`,
+    });
+    return z.NEVER;
+  }
+});
+
+export const filterSchema = z.strictObject({
+  type: z.enum(fieldNames, { error: () => `expected one of ${fieldNames.join(", ")}` }),
+  pattern,
+  excludeMatchedPattern: z.boolean().default(false),
+});
+
+export const filterGroupSchema = z.array(filterSchema).min(1, "a filter group needs at least one filter");
+
+export type Filter = z.infer<typeof filterSchema>;
+export type FilterGroup = z.infer<typeof filterGroupSchema>;
