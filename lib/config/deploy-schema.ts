@@ -1,7 +1,123 @@
 /**
- * Placeholder for the CodeDeploy hook checks' configuration (issue: hook validators).
- * Owned by the deploy work; replaced there.
+ * The `deploy:` section of runway.yml: which checks decide each CodeDeploy lifecycle hook, per
+ * application, deployment group and hook. The checks themselves are in deploy-checks-schema.ts.
+ *
+ * Everything a person can get wrong is rejected when the file loads, with the path of the
+ * offending key, rather than when a deployment is half way through.
+ *
+ * @example
+ * deploy:
+ *   reportMargin: 10s
+ *   applications:
+ *     shop:
+ *       deploymentGroups:
+ *         "*":
+ *           hooks:
+ *             AfterAllowTestTraffic:
+ *               checks:
+ *                 - type: http
+ *                   url: http://internal-shop-alb:8080/health
+ *                   expect: { status: 200, bodyContains: '"ok"' }
+ *                   count: 3
+ *                   interval: 5s
  */
 import { z } from "zod";
+import { checkSchema, duration } from "./deploy-checks-schema.ts";
 
-export const deploySchema = z.strictObject({}).passthrough();
+export { PLACEHOLDERS, parseDurationMs } from "./deploy-checks-schema.ts";
+export type * from "./deploy-checks-schema.ts";
+
+/** CodeDeploy lifecycle events that invoke hook functions, for ECS blue/green and Lambda. */
+export const HOOK_NAMES = ["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"] as const;
+export type HookName = (typeof HOOK_NAMES)[number];
+
+/** Check kinds that need the replacement task set, which CodeDeploy creates only after BeforeInstall. */
+const NEEDS_REPLACEMENT = new Set(["ecs", "targetHealth"]);
+
+export const hookSchema = z
+  .strictObject({
+    /** Every check must pass for the hook to pass; an empty list passes (an explicit "nothing to check"). */
+    checks: z.array(checkSchema),
+  })
+  .superRefine((hook, ctx) => {
+    const seen = new Set<string>();
+    hook.checks.forEach((check, index) => {
+      if (check.name === undefined) return;
+      if (seen.has(check.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["checks", index, "name"],
+          message: `two checks are named "${check.name}": names identify checks in the evidence, make them unique`,
+        });
+      }
+      seen.add(check.name);
+    });
+  })
+  .transform((hook) => ({ checks: nameChecks(hook.checks) }));
+
+/** Unnamed checks are called after their type, numbered when a type repeats ("http", "http-2"). */
+function nameChecks<T extends { type: string; name?: string | undefined }>(checks: T[]): Array<T & { name: string }> {
+  const taken = new Set(checks.flatMap((check) => (check.name === undefined ? [] : [check.name])));
+  return checks.map((check) => {
+    if (check.name !== undefined) return { ...check, name: check.name };
+    let name = check.type;
+    for (let n = 2; taken.has(name); n++) name = `${check.type}-${n}`;
+    taken.add(name);
+    return { ...check, name };
+  });
+}
+
+const hooksSchema = z.strictObject(
+  {
+    BeforeInstall: hookSchema.optional(),
+    AfterInstall: hookSchema.optional(),
+    AfterAllowTestTraffic: hookSchema.optional(),
+    BeforeAllowTraffic: hookSchema.optional(),
+    AfterAllowTraffic: hookSchema.optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown hook ${issue.keys.join(", ")}: the hooks are ${HOOK_NAMES.join(", ")}`
+        : undefined,
+  },
+);
+
+export const deploymentGroupSchema = z.strictObject({ hooks: hooksSchema }).superRefine((group, ctx) => {
+  group.hooks.BeforeInstall?.checks.forEach((check, index) => {
+    if (NEEDS_REPLACEMENT.has(check.type)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["hooks", "BeforeInstall", "checks", index, "type"],
+        message: `${check.type} checks look at the replacement task set, which does not exist yet at BeforeInstall: move this one to AfterInstall or later`,
+      });
+    }
+  });
+});
+
+const awsName = z.string().regex(/^[A-Za-z0-9._+@=,-]{1,100}$/, "expected a CodeDeploy name (letters, digits and ._+@=,-)");
+
+export const applicationSchema = z.strictObject({
+  /** By deployment group name; `"*"` applies to every group without an entry of its own. */
+  deploymentGroups: z.record(z.union([z.literal("*"), awsName]), deploymentGroupSchema).refine((groups) => Object.keys(groups).length > 0, {
+    message: 'name at least one deployment group (or "*" for all of them)',
+  }),
+});
+
+export const deploySchema = z.strictObject({
+  /** By CodeDeploy application name. */
+  applications: z.record(awsName, applicationSchema).default({}),
+  /**
+   * Time kept back before the function's own timeout to stop checking and report Failed, so a
+   * slow check never leaves CodeDeploy waiting for an hour. Milliseconds once parsed.
+   */
+  reportMargin: duration
+    .refine((ms) => ms >= 1_000 && ms <= 300_000, "reportMargin must be between 1s and 5m (default 10s)")
+    .default(10_000),
+});
+
+export type DeployConfig = z.infer<typeof deploySchema>;
+export type HookConfig = z.infer<typeof hookSchema>;
+export type DeploymentGroupConfig = z.infer<typeof deploymentGroupSchema>;
+/** A check as the analysis sees it: parsed, with its name filled in. */
+export type NamedCheck = HookConfig["checks"][number];

@@ -1,0 +1,93 @@
+/**
+ * What Runway does with a verified delivery: answer `ping`, route `workflow_job` and hand routed
+ * jobs to the job queue, and acknowledge every other event with the reason it is ignored. It
+ * never waits on CodeBuild or GitHub's API: the only I/O is one queue write for a routed job.
+ */
+import type { RunwayConfig } from "../config/schema.ts";
+import { isJobAction, jobMessage } from "../runners/job-message.ts";
+import type { JobSink } from "../runners/job-queue.ts";
+import type { RouteDecision } from "../routing/decision.ts";
+import { route, type ServedEnvironments } from "../routing/route.ts";
+import type { Delivery } from "./read-delivery.ts";
+import { jobKey, stringAt } from "./workflow-job.ts";
+
+/** The answer to a delivery and the facts its log line records. */
+export interface DeliveryOutcome {
+  statusCode: number;
+  body: Record<string, unknown>;
+  /** For the log line: what was decided, and the job it was about. */
+  summary: {
+    decision: "pong" | "ignored" | "routed" | "queued" | "recorded";
+    reason: string;
+    environment?: string;
+    jobId?: number;
+    runAttempt?: number;
+    repository?: string;
+  };
+}
+
+export interface DispatchDeps {
+  config: RunwayConfig;
+  served: ServedEnvironments;
+  jobs: JobSink;
+  now?: () => Date;
+}
+
+/**
+ * Decide and act on one verified delivery.
+ *
+ * @example
+ * const outcome = await dispatch(delivery, { config, served: "all", jobs: sqsJobSink() });
+ * outcome.statusCode; // 202
+ */
+export async function dispatch(delivery: Delivery, deps: DispatchDeps): Promise<DeliveryOutcome> {
+  const repository = stringAt(delivery.payload, "repository", "full_name");
+  if (delivery.event === "ping") {
+    const reason = "pong: the webhook reaches Runway and its signature verifies";
+    return { statusCode: 200, body: { ok: true, event: "ping", message: reason }, summary: { decision: "pong", reason, repository } };
+  }
+  if (delivery.event !== "workflow_job") {
+    const reason = `event ${delivery.event} is not one Runway acts on (it acts on workflow_job)`;
+    return ignored(delivery, reason, repository);
+  }
+
+  const key = jobKey(delivery.payload);
+  if (!key) return ignored(delivery, "the workflow_job delivery has no job or run id", repository);
+
+  const decision = route(delivery.payload, deps.config, deps.served);
+  const facts = { jobId: key.jobId, runAttempt: key.runAttempt, repository };
+  if (decision.outcome === "ignored") {
+    return answer(delivery, decision, false, { decision: "ignored", reason: decision.reason, ...facts });
+  }
+  if (!isJobAction(delivery.action)) {
+    const reason = `action ${delivery.action ?? "(none)"} needs nothing: a runner is launched on queued`;
+    return answer(delivery, decision, false, { decision: "routed", reason, environment: decision.environment, ...facts });
+  }
+
+  const message = jobMessage(delivery, delivery.action, key, decision, (deps.now ?? (() => new Date()))());
+  await deps.jobs.send(message);
+  const queued = delivery.action === "queued";
+  return answer(delivery, decision, true, {
+    decision: queued ? "queued" : "recorded",
+    reason: queued ? `launch requested in ${decision.environment}: ${decision.reason}` : `${delivery.action} recorded for ${decision.environment}`,
+    environment: decision.environment,
+    ...facts,
+  });
+}
+
+function ignored(delivery: Delivery, reason: string, repository: string | undefined): DeliveryOutcome {
+  return {
+    statusCode: 202,
+    body: { ok: true, event: delivery.event, action: delivery.action ?? null, ignored: reason },
+    summary: { decision: "ignored", reason, repository },
+  };
+}
+
+function answer(delivery: Delivery, decision: RouteDecision, queued: boolean, summary: DeliveryOutcome["summary"]): DeliveryOutcome {
+  const { trace: _trace, ...shown } = decision;
+  return {
+    statusCode: 202,
+    body: { ok: true, event: delivery.event, action: delivery.action ?? null, jobId: summary.jobId, queued, decision: shown },
+    summary,
+  };
+}

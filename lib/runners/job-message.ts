@@ -1,0 +1,109 @@
+/**
+ * The message the webhook function puts on the job queue for every `workflow_job` delivery that
+ * routing gave to an environment. `queued` asks for a launch; `in_progress` and `completed` record
+ * which runner took the job and how it ended. The consumer validates what it reads with the same
+ * schema, so producer and consumer cannot disagree silently.
+ */
+import { z } from "zod";
+import type { Delivery } from "../github/read-delivery.ts";
+import { numberAt, stringAt, type JobKey } from "../github/workflow-job.ts";
+import type { RoutedDecision } from "../routing/decision.ts";
+
+export const JOB_ACTIONS = ["queued", "in_progress", "completed"] as const;
+export type JobAction = (typeof JOB_ACTIONS)[number];
+
+const MAX_STEPS = 100;
+
+const stepSchema = z.object({
+  name: z.string(),
+  number: z.number(),
+  conclusion: z.string().nullable(),
+});
+
+export const jobMessageSchema = z.object({
+  version: z.literal(1),
+  action: z.enum(JOB_ACTIONS),
+  deliveryId: z.string(),
+  receivedAt: z.string(),
+  environment: z.string(),
+  codebuild: z.object({
+    project: z.string(),
+    region: z.string().optional(),
+    roleArn: z.string().optional(),
+    allowOverrides: z.array(z.string()),
+  }),
+  runnerGroupId: z.number(),
+  concurrency: z.number(),
+  job: z.object({
+    id: z.number(),
+    runId: z.number(),
+    runAttempt: z.number(),
+    name: z.string().optional(),
+    workflowName: z.string().optional(),
+    labels: z.array(z.string()),
+    repository: z.string(),
+    owner: z.string(),
+    repo: z.string(),
+    headBranch: z.string().optional(),
+    headSha: z.string().optional(),
+    htmlUrl: z.string().optional(),
+    runUrl: z.string().optional(),
+    installationId: z.number().optional(),
+    runnerName: z.string().optional(),
+    conclusion: z.string().optional(),
+    steps: z.array(stepSchema),
+  }),
+});
+
+export type JobMessage = z.infer<typeof jobMessageSchema>;
+
+/** True for the actions that the queue carries. */
+export function isJobAction(action: string | undefined): action is JobAction {
+  return (JOB_ACTIONS as readonly string[]).includes(action ?? "");
+}
+
+/**
+ * Build the queue message for a routed delivery: a compact snapshot of the job, so the consumer
+ * never needs the (up to 25 MB) original body.
+ */
+export function jobMessage(delivery: Delivery, action: JobAction, key: JobKey, decision: RoutedDecision, receivedAt: Date): JobMessage {
+  const p = delivery.payload;
+  const repository = stringAt(p, "repository", "full_name") ?? "";
+  const steps = (p as { workflow_job?: { steps?: unknown } }).workflow_job?.steps;
+  return {
+    version: 1,
+    action,
+    deliveryId: delivery.id,
+    receivedAt: receivedAt.toISOString(),
+    environment: decision.environment,
+    codebuild: decision.codebuild,
+    runnerGroupId: decision.runnerGroupId,
+    concurrency: decision.concurrency,
+    job: {
+      id: key.jobId,
+      runId: key.runId,
+      runAttempt: key.runAttempt,
+      name: stringAt(p, "workflow_job", "name"),
+      workflowName: stringAt(p, "workflow_job", "workflow_name"),
+      labels: decision.labels,
+      repository,
+      owner: stringAt(p, "repository", "owner", "login") ?? repository.split("/")[0] ?? "",
+      repo: stringAt(p, "repository", "name") ?? repository.split("/")[1] ?? "",
+      headBranch: stringAt(p, "workflow_job", "head_branch"),
+      headSha: stringAt(p, "workflow_job", "head_sha"),
+      htmlUrl: stringAt(p, "workflow_job", "html_url"),
+      runUrl: stringAt(p, "workflow_job", "run_url"),
+      installationId: numberAt(p, "installation", "id"),
+      runnerName: stringAt(p, "workflow_job", "runner_name"),
+      conclusion: stringAt(p, "workflow_job", "conclusion"),
+      steps: Array.isArray(steps) ? steps.slice(0, MAX_STEPS).flatMap(toStep) : [],
+    },
+  };
+}
+
+function toStep(step: unknown): z.infer<typeof stepSchema>[] {
+  const name = stringAt(step, "name");
+  const number = numberAt(step, "number");
+  if (name === undefined || number === undefined) return [];
+  return [{ name: name.slice(0, 200), number, conclusion: stringAt(step, "conclusion") ?? null }];
+}
