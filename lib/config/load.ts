@@ -40,7 +40,12 @@ export function parseConfig(text: string, file: string): RunwayConfig {
   }
   const result = runwayConfigSchema.safeParse(doc.toJS() ?? {});
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => locate(issue, doc, file, at)));
+    // One problem per field: a value of the wrong type also fails that type's own checks.
+    const seen = new Set<string>();
+    const problems = result.error.issues
+      .map((issue) => locate(issue, doc, file, at))
+      .filter((p) => !seen.has(p.field) && seen.add(p.field));
+    throw new ConfigError(problems);
   }
   return result.data;
 }
@@ -52,21 +57,24 @@ function locate(
   at: (offset: number) => { line: number; column: number },
 ): ConfigProblem {
   const path = issue.path.map((key) => (typeof key === "symbol" ? String(key) : key));
+  // An unknown key is reported where it is written, not on the object that holds it.
+  const target = issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path;
+  const present = doc.hasIn(target) || target.length === 0;
   // The deepest node that exists: a missing field is reported on the object that lacks it.
   let offset = 0;
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+  for (let depth = target.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(target.slice(0, depth), true);
     if (isNode(node) && node.range) {
       offset = node.range[0];
       break;
     }
   }
-  return { file, ...at(offset), field: path.join("."), message: explain(issue) };
+  return { file, ...at(offset), field: path.join("."), message: explain(issue, present) };
 }
 
-function explain(issue: z.core.$ZodIssue): string {
+function explain(issue: z.core.$ZodIssue, present: boolean): string {
   if (issue.code === "unrecognized_keys") return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")} (check the spelling)`;
-  if (issue.code === "invalid_type" && issue.input === undefined) return `missing: expected ${issue.expected}`;
+  if (issue.code === "invalid_type" && !present) return `missing: expected ${issue.expected}`;
   return issue.message;
 }
 

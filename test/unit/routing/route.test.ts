@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../../lib/config/load.ts";
+import { route } from "../../../lib/routing/route.ts";
+import { sampleConfig } from "../../support/config.ts";
+import { workflowJob } from "../../support/payloads.ts";
+
+const config = sampleConfig();
+
+describe("route() with the sample dev/stg/prd configuration", () => {
+  it.each([
+    { workflowName: "action-payments-dev-deploy", headBranch: "feature/x", env: "dev" },
+    { workflowName: "action-dev-deploy", headBranch: "main", env: "dev" },
+    { workflowName: "action-web-stg-deploy", headBranch: "release/2.1", env: "stg" },
+    { workflowName: "action-web-prd-deploy", headBranch: "main", env: "prd" },
+  ])("$workflowName on $headBranch → $env", ({ workflowName, headBranch, env }) => {
+    const decision = route(workflowJob({ workflowName, headBranch }), config);
+    expect(decision.outcome).toBe("routed");
+    if (decision.outcome !== "routed") return;
+    expect(decision.environment).toBe(env);
+    expect(decision.codebuild.project).toBe(`runway-runner-${env}`);
+    expect(decision.labels).toEqual(["self-hosted", "runway"]);
+  });
+
+  it.each([
+    // Anchors: the pattern is ^(action.*dev-deploy)$, so neither prefix nor suffix may differ.
+    { workflowName: "deploy-web", why: `no environment's workflow filter matched "deploy-web"` },
+    { workflowName: "my-action-dev-deploy", why: `no environment's workflow filter matched "my-action-dev-deploy"` },
+    { workflowName: "action-dev-deploy-2", why: `no environment's workflow filter matched "action-dev-deploy-2"` },
+    // Case: patterns are case-sensitive, as CodeBuild's are.
+    { workflowName: "Action-Payments-Dev-Deploy", why: `no environment's workflow filter matched "Action-Payments-Dev-Deploy"` },
+  ])("$workflowName is ignored", ({ workflowName, why }) => {
+    const decision = route(workflowJob({ workflowName }), config);
+    expect(decision).toMatchObject({ outcome: "ignored", reason: why });
+  });
+
+  it("applies a branch filter: a stg deploy from a feature branch is not stg's", () => {
+    const decision = route(workflowJob({ workflowName: "action-stg-deploy", headBranch: "feature/y" }), config);
+    expect(decision.outcome).toBe("ignored");
+    const stg = decision.trace.find((t) => t.environment === "stg")!;
+    expect(stg.groups[0]!.filters.map((f) => [f.type, f.passed])).toEqual([
+      ["WORKFLOW_NAME", true],
+      ["HEAD_BRANCH", false],
+    ]);
+  });
+
+  it("applies an exclusion: dependabot may not deploy to prd", () => {
+    const byBot = route(workflowJob({ workflowName: "action-prd-deploy", actor: "dependabot[bot]" }), config);
+    const byPerson = route(workflowJob({ workflowName: "action-prd-deploy", actor: "alice" }), config);
+    expect(byBot.outcome).toBe("ignored");
+    expect(byPerson).toMatchObject({ outcome: "routed", environment: "prd" });
+  });
+
+  it("requires every environment label, case-insensitively, and says which are missing", () => {
+    const upper = route(workflowJob({ labels: ["Self-Hosted", "RUNWAY"] }), config);
+    expect(upper).toMatchObject({ outcome: "routed", environment: "dev" });
+
+    const hosted = route(workflowJob({ labels: ["ubuntu-latest"] }), config);
+    expect(hosted).toMatchObject({
+      outcome: "ignored",
+      reason: `workflow "action-payments-dev-deploy" matched dev, but the job's runs-on labels (ubuntu-latest) lack self-hosted, runway`,
+    });
+  });
+
+  it("never throws on a delivery without workflow_name (older GitHub Enterprise Server)", () => {
+    const decision = route(workflowJob({ workflowName: null, runAttempt: null }), config);
+    expect(decision).toMatchObject({
+      outcome: "ignored",
+      reason: "no environment's workflow filter matched a workflow with no name (the delivery has no workflow_name)",
+    });
+    expect(decision.trace[0]!.groups[0]!.filters[0]!.value).toBeNull();
+  });
+
+  it.each([null, undefined, 42, "text", [], {}, { workflow_job: null }, { workflow_job: { labels: "self-hosted" } }])(
+    "never throws on a malformed payload (%j)",
+    (payload) => {
+      expect(route(payload, config).outcome).toBe("ignored");
+    },
+  );
+
+  it("refuses environments the stage does not serve, naming the environment", () => {
+    const decision = route(workflowJob({ workflowName: "action-prd-deploy" }), config, new Set(["dev"]));
+    expect(decision).toMatchObject({ outcome: "ignored", reason: `workflow "action-prd-deploy" matched prd, which this stage does not serve` });
+  });
+});
+
+describe("route() filter-group semantics", () => {
+  const groups = parseConfig(
+    `
+environments:
+  dev:
+    workflows:
+      - - { type: WORKFLOW_NAME, pattern: "^deploy$" }
+        - { type: REPOSITORY, pattern: "^acme/" }
+      - - { type: JOB_NAME, pattern: "(?i:hotfix)" }
+    labels: []
+    codebuild: { project: p-dev }
+  stg:
+    workflows:
+      - - { type: WORKFLOW_NAME, pattern: "stg" }
+    labels: []
+    codebuild: { project: p-stg }
+`,
+    "inline.yml",
+  );
+
+  it("matches when any group matches (second group, case-insensitive modifier)", () => {
+    const decision = route(workflowJob({ workflowName: "other", jobName: "HOTFIX now" }), groups);
+    expect(decision).toMatchObject({ outcome: "routed", environment: "dev" });
+    if (decision.outcome === "routed") expect(decision.reason).toContain("group 2");
+  });
+
+  it("needs every filter of a group to pass", () => {
+    expect(route(workflowJob({ workflowName: "deploy", repository: "other/x", jobName: "build" }), groups).outcome).toBe("ignored");
+    expect(route(workflowJob({ workflowName: "deploy", repository: "acme/x", jobName: "build" }), groups)).toMatchObject({ environment: "dev" });
+  });
+
+  it("treats a job two environments claim as ambiguous and launches nowhere", () => {
+    const decision = route(workflowJob({ workflowName: "stg", jobName: "hotfix" }), groups);
+    expect(decision).toMatchObject({
+      outcome: "ignored",
+      reason: `workflow "stg" matched dev and stg: make their filters exclusive so a job has one environment`,
+    });
+  });
+
+  it("lets an exclusion on a missing field pass and an inclusion on it fail", () => {
+    const cfg = parseConfig(
+      `
+environments:
+  a:
+    workflows: [[{ type: WORKFLOW_NAME, pattern: "x", excludeMatchedPattern: true }]]
+    labels: []
+    codebuild: { project: p-a }
+`,
+      "inline.yml",
+    );
+    expect(route(workflowJob({ workflowName: null }), cfg)).toMatchObject({ outcome: "routed", environment: "a" });
+    expect(route(workflowJob({ workflowName: "x" }), cfg).outcome).toBe("ignored");
+  });
+});
