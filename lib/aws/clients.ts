@@ -56,15 +56,15 @@ export function resetAwsClients(): void {
   caches.clear();
 }
 
-export const sqsClient = regional("sqs", (region) => new SQSClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
-export const ssmClient = regional("ssm", (region) => new SSMClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
-export const dynamoDbClient = regional("dynamodb", (region) => new DynamoDBClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const sqsClient = /* @__PURE__ */ regional("sqs", (region) => new SQSClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const ssmClient = /* @__PURE__ */ regional("ssm", (region) => new SSMClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const dynamoDbClient = /* @__PURE__ */ regional("dynamodb", (region) => new DynamoDBClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
 /** Path-style addressing: bucket names in the host do not resolve against a local S3 (s3rver). */
-export const s3Client = regional("s3", (region) => new S3Client({ region, maxAttempts: AWS_MAX_ATTEMPTS, forcePathStyle: true }));
-export const stsClient = regional("sts", (region) => new STSClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
-export const codeBuildClient = regional("codebuild", (region) => new CodeBuildClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
-export const codeDeployClient = regional("codedeploy", (region) => new CodeDeployClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
-export const ecsClient = regional("ecs", (region) => new ECSClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
-export const elbv2Client = regional("elbv2", (region) => new ElasticLoadBalancingV2Client({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
-export const cloudWatchClient = regional("cloudwatch", (region) => new CloudWatchClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
-export const lambdaClient = regional("lambda", (region) => new LambdaClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const s3Client = /* @__PURE__ */ regional("s3", (region) => new S3Client({ region, maxAttempts: AWS_MAX_ATTEMPTS, forcePathStyle: true }));
+export const stsClient = /* @__PURE__ */ regional("sts", (region) => new STSClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const codeBuildClient = /* @__PURE__ */ regional("codebuild", (region) => new CodeBuildClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const codeDeployClient = /* @__PURE__ */ regional("codedeploy", (region) => new CodeDeployClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const ecsClient = /* @__PURE__ */ regional("ecs", (region) => new ECSClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const elbv2Client = /* @__PURE__ */ regional("elbv2", (region) => new ElasticLoadBalancingV2Client({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const cloudWatchClient = /* @__PURE__ */ regional("cloudwatch", (region) => new CloudWatchClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const lambdaClient = /* @__PURE__ */ regional("lambda", (region) => new LambdaClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));

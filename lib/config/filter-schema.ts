@@ -4,7 +4,7 @@
  * filter must match; a filter is a regular expression over one field of the `workflow_job`
  * delivery and may be an exclusion (`excludeMatchedPattern: true`).
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** The fields of a `workflow_job` delivery that a filter can look at. */
 export const FILTER_FIELDS = {

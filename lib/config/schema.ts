@@ -2,7 +2,7 @@
  * The configuration file's schema (`runway.yml`). The `RunwayConfig` type is inferred from it, so
  * the file, its validation and the code that reads it cannot drift apart.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { filterGroupSchema } from "./filter-schema.ts";
 import { deploySchema } from "./deploy-schema.ts";
 import { notifySchema } from "./notify-schema.ts";

@@ -10,6 +10,8 @@
  * Rotation: the value may hold several secrets, one per line. A delivery signed with any of them
  * is accepted; put the new one first, update GitHub, then remove the old line.
  */
+import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
+import { ssmClient } from "../aws/clients.ts";
 import { WebhookSecretError } from "./errors.ts";
 
 const CACHE_SECONDS = 300;
@@ -22,7 +24,7 @@ export function splitSecrets(value: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-let provider: { get(name: string, options: { decrypt: boolean; maxAge: number }): Promise<unknown> } | undefined;
+let provider: SSMProvider | undefined;
 
 /**
  * The secrets to verify against, newest first.
@@ -34,15 +36,7 @@ export async function webhookSecrets(env: NodeJS.ProcessEnv = process.env): Prom
   const parameter = env.GITHUB_WEBHOOK_SECRET_PARAMETER;
   let value: unknown = direct;
   if (!direct && parameter) {
-    // Loaded on first use: a function that reads its secret from the environment never pays for
-    // the SSM client at cold start.
-    if (!provider) {
-      const [{ SSMProvider }, { ssmClient }] = await Promise.all([
-        import("@aws-lambda-powertools/parameters/ssm"),
-        import("../aws/clients.ts"),
-      ]);
-      provider = new SSMProvider({ awsSdkV3Client: ssmClient() });
-    }
+    provider ??= new SSMProvider({ awsSdkV3Client: ssmClient() });
     value = await provider.get(parameter, { decrypt: true, maxAge: CACHE_SECONDS });
   }
   const secrets = typeof value === "string" ? splitSecrets(value) : [];

@@ -4,7 +4,7 @@
  * which runner took the job and how it ended. The consumer validates what it reads with the same
  * schema, so producer and consumer cannot disagree silently.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Delivery } from "../github/read-delivery.ts";
 import { numberAt, stringAt, type JobKey } from "../github/workflow-job.ts";
 import type { RoutedDecision } from "../routing/decision.ts";
