@@ -1,0 +1,256 @@
+/**
+ * CodeBuild over AWS JSON 1.1 (`CodeBuild_20161006.<Operation>`): projects, builds started with
+ * idempotency tokens and environment overrides, the project's concurrent-build limit, stop, and a
+ * state API so tests and the local stack play the runner: `complete()` finishes a build with the
+ * phases CodeBuild would report, `onBuildStarted` / `onBuildFinished` observe builds.
+ */
+import { randomUUID } from "node:crypto";
+import type { Build, BuildPhaseType, EnvironmentVariable, Project, ProjectEnvironment } from "@aws-sdk/client-codebuild";
+import { logger } from "../../../observability/logger.ts";
+import { AwsServiceError, type AwsRequest, type ServiceEmulation } from "../types.ts";
+import { advanceTo, enterPhase, finishPhases, type FinalStatus } from "./codebuild/phases.ts";
+
+export { buildStateChangeEvent, codeBuildEventTime } from "./codebuild/events.ts";
+export type { FinalStatus } from "./codebuild/phases.ts";
+
+/** StartBuild's idempotencyToken is honoured for 5 minutes, as documented. */
+export const IDEMPOTENCY_WINDOW_MS = 5 * 60 * 1000;
+
+export type BuildListener = (build: Build) => void;
+
+export interface CodeBuildEmulationOptions {
+  accountId?: string;
+  region?: string;
+  /** Clock, so tests can age builds (default: the real time). */
+  now?: () => Date;
+  /** Account-wide limit on running builds (default: none). */
+  accountConcurrentBuildLimit?: number;
+}
+
+export interface CodeBuildEmulation extends ServiceEmulation {
+  /** Create a project without the API (the local stack's boot). */
+  createProject(project: Project): Project;
+  projects(): Project[];
+  /** Every build, oldest first (live records: read, do not mutate). */
+  builds(): Build[];
+  build(id: string): Build | undefined;
+  /** Move a running build's current phase forward (e.g. to "BUILD" once the runner is up). */
+  advance(buildId: string, phase: BuildPhaseType): Build;
+  /** Finish a running build as CodeBuild would; `failedPhase` picks the phase that failed. */
+  complete(buildId: string, status: Exclude<FinalStatus, "STOPPED">, options?: { failedPhase?: BuildPhaseType; context?: { statusCode: string; message: string } }): Build;
+  onBuildStarted(listener: BuildListener): () => void;
+  onBuildFinished(listener: BuildListener): () => void;
+}
+
+const notFound = (what: string) => new AwsServiceError("ResourceNotFoundException", `${what} does not exist`);
+const invalid = (message: string) => new AwsServiceError("InvalidInputException", message);
+
+/**
+ * @example
+ * const codebuild = createCodeBuildEmulation();
+ * codebuild.createProject({ name: "runner-dev", concurrentBuildLimit: 10 });
+ * codebuild.onBuildStarted((b) => setTimeout(() => codebuild.complete(b.id!, "SUCCEEDED"), 50));
+ */
+export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}): CodeBuildEmulation {
+  const accountId = options.accountId ?? "000000000000";
+  const defaultRegion = options.region ?? process.env.AWS_REGION ?? "us-east-1";
+  const now = options.now ?? (() => new Date());
+  const projects = new Map<string, Project>();
+  const builds = new Map<string, Build>();
+  const buildNumbers = new Map<string, number>();
+  const tokens = new Map<string, { request: string; buildId: string; at: number }>();
+  const started = new Set<BuildListener>();
+  const finished = new Set<BuildListener>();
+
+  const notify = (listeners: Set<BuildListener>, build: Build) => {
+    for (const listener of listeners) {
+      try {
+        listener(build);
+      } catch (error) {
+        logger.warn("codebuild emulator listener threw", { buildId: build.id, error: (error as Error).message });
+      }
+    }
+  };
+  const mustGetBuild = (id: string) => {
+    const build = builds.get(id) ?? [...builds.values()].find((b) => b.arn === id);
+    if (!build) throw notFound(`Build ${id}`);
+    return build;
+  };
+
+  function createProject(input: Project, region = defaultRegion): Project {
+    if (!input.name) throw invalid("Project name is required");
+    if (projects.has(input.name)) {
+      throw new AwsServiceError("ResourceAlreadyExistsException", `Project already exists: arn:aws:codebuild:${region}:${accountId}:project/${input.name}`);
+    }
+    const created = now();
+    const project: Project = {
+      timeoutInMinutes: 60,
+      queuedTimeoutInMinutes: 480,
+      source: { type: "NO_SOURCE" },
+      artifacts: { type: "NO_ARTIFACTS" },
+      cache: { type: "NO_CACHE" },
+      environment: { type: "LINUX_CONTAINER", image: "aws/codebuild/amazonlinux-x86_64-standard:5.0", computeType: "BUILD_GENERAL1_SMALL" },
+      ...input,
+      arn: `arn:aws:codebuild:${region}:${accountId}:project/${input.name}`,
+      created,
+      lastModified: created,
+    };
+    projects.set(input.name, project);
+    return project;
+  }
+
+  /** The build, and whether it is new (false: an idempotent replay of an earlier StartBuild). */
+  function startBuild(input: Record<string, unknown>, request: AwsRequest): { build: Build; created: boolean } {
+    const projectName = input.projectName as string | undefined;
+    if (!projectName) throw invalid("1 validation error detected: Value null at 'projectName' failed to satisfy constraint: Member must not be null");
+    const project = projects.get(projectName);
+    if (!project) throw notFound(`Project cannot be found: arn:aws:codebuild:${request.region}:${accountId}:project/${projectName}`);
+
+    const token = input.idempotencyToken as string | undefined;
+    const fingerprint = JSON.stringify(input);
+    if (token) {
+      const seen = tokens.get(token);
+      if (seen && now().getTime() - seen.at < IDEMPOTENCY_WINDOW_MS) {
+        if (seen.request !== fingerprint) throw invalid(`Idempotency token ${token} was used with different parameters`);
+        return { build: builds.get(seen.buildId)!, created: false };
+      }
+    }
+    const running = [...builds.values()].filter((b) => b.buildStatus === "IN_PROGRESS");
+    const limit = project.concurrentBuildLimit;
+    if (limit !== undefined && limit > 0 && running.filter((b) => b.projectName === projectName).length >= limit) {
+      throw new AwsServiceError("AccountLimitExceededException", `Cannot have more than ${limit} active builds for the project`);
+    }
+    const accountLimit = options.accountConcurrentBuildLimit;
+    if (accountLimit !== undefined && running.length >= accountLimit) {
+      throw new AwsServiceError("AccountLimitExceededException", `Cannot have more than ${accountLimit} active builds for the account`);
+    }
+
+    const uuid = randomUUID();
+    const id = `${projectName}:${uuid}`;
+    const region = project.arn?.split(":")[3] ?? request.region;
+    const buildNumber = (buildNumbers.get(projectName) ?? 0) + 1;
+    buildNumbers.set(projectName, buildNumber);
+    const groupName = `/aws/codebuild/${projectName}`;
+    const env: ProjectEnvironment = project.environment ?? { type: "LINUX_CONTAINER", image: "aws/codebuild/amazonlinux-x86_64-standard:5.0", computeType: "BUILD_GENERAL1_SMALL" };
+    const variables = mergeVariables(env.environmentVariables ?? [], (input.environmentVariablesOverride as EnvironmentVariable[] | undefined) ?? []);
+    const startTime = now();
+    const build: Build = {
+      id,
+      arn: `arn:aws:codebuild:${region}:${accountId}:build/${id}`,
+      buildNumber,
+      startTime,
+      buildStatus: "IN_PROGRESS",
+      projectName,
+      source: { type: "NO_SOURCE", ...project.source, ...(input.buildspecOverride ? { buildspec: input.buildspecOverride as string } : {}) },
+      ...(input.sourceVersion ? { sourceVersion: input.sourceVersion as string } : {}),
+      artifacts: { location: "" },
+      cache: project.cache ?? { type: "NO_CACHE" },
+      environment: {
+        ...env,
+        ...(input.imageOverride ? { image: input.imageOverride as string } : {}),
+        ...(input.computeTypeOverride ? { computeType: input.computeTypeOverride as ProjectEnvironment["computeType"] } : {}),
+        ...(input.environmentTypeOverride ? { type: input.environmentTypeOverride as ProjectEnvironment["type"] } : {}),
+        ...(input.privilegedModeOverride !== undefined ? { privilegedMode: input.privilegedModeOverride as boolean } : {}),
+        environmentVariables: variables,
+      },
+      serviceRole: (input.serviceRoleOverride as string | undefined) ?? project.serviceRole,
+      logs: {
+        groupName,
+        streamName: uuid,
+        deepLink: `https://console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encodeURIComponent(groupName)}/log-events/${uuid}`,
+        cloudWatchLogsArn: `arn:aws:logs:${region}:${accountId}:log-group:${groupName}:log-stream:${uuid}`,
+        cloudWatchLogs: { status: "ENABLED" },
+      },
+      timeoutInMinutes: (input.timeoutInMinutesOverride as number | undefined) ?? project.timeoutInMinutes ?? 60,
+      queuedTimeoutInMinutes: (input.queuedTimeoutInMinutesOverride as number | undefined) ?? project.queuedTimeoutInMinutes ?? 480,
+      buildComplete: false,
+      initiator: request.headers.authorization ? "runway" : "local",
+      phases: [],
+    };
+    enterPhase(build, "SUBMITTED", startTime);
+    advanceTo(build, "PROVISIONING", startTime);
+    builds.set(id, build);
+    if (token) tokens.set(token, { request: fingerprint, buildId: id, at: startTime.getTime() });
+    return { build, created: true };
+  }
+
+  const emulation: CodeBuildEmulation = {
+    signingName: "codebuild",
+    protocol: "json",
+    targetPrefix: "CodeBuild_20161006",
+    operations: {
+      CreateProject: (input: Project, request) => ({ project: createProject(input, request.region) }),
+      BatchGetProjects: (input: { names?: string[] }) => {
+        const names = (input.names ?? []).map((n) => n.split(":project/").pop() ?? n);
+        return {
+          projects: names.flatMap((n) => projects.get(n) ?? []),
+          projectsNotFound: names.filter((n) => !projects.has(n)),
+        };
+      },
+      ListProjects: () => ({ projects: [...projects.keys()] }),
+      StartBuild: (input: Record<string, unknown>, request) => {
+        const { build, created } = startBuild(input, request);
+        // Answer with the state at start even if a listener finishes the build straight away.
+        const snapshot = structuredClone(build);
+        if (created) notify(started, build);
+        return { build: snapshot };
+      },
+      BatchGetBuilds: (input: { ids?: string[] }) => {
+        const ids = input.ids ?? [];
+        if (ids.length === 0 || ids.length > 100) throw invalid("ids must contain between 1 and 100 build ids");
+        const found = ids.map((id) => builds.get(id) ?? [...builds.values()].find((b) => b.arn === id));
+        return { builds: found.filter((b) => b !== undefined), buildsNotFound: ids.filter((_, i) => !found[i]) };
+      },
+      StopBuild: (input: { id?: string }) => {
+        const build = mustGetBuild(input.id ?? "");
+        if (build.buildStatus === "IN_PROGRESS") {
+          finishPhases(build, "STOPPED", now());
+          notify(finished, build);
+        }
+        return { build };
+      },
+      ListBuildsForProject: (input: { projectName?: string; sortOrder?: string }) => {
+        if (!projects.has(input.projectName ?? "")) throw notFound(`Project ${input.projectName}`);
+        const ids = [...builds.values()].filter((b) => b.projectName === input.projectName).map((b) => b.id!);
+        return { ids: input.sortOrder === "ASCENDING" ? ids : ids.reverse() };
+      },
+      ListBuilds: (input: { sortOrder?: string }) => {
+        const ids = [...builds.keys()];
+        return { ids: input.sortOrder === "ASCENDING" ? ids : ids.reverse() };
+      },
+    },
+    createProject: (project) => createProject(project),
+    projects: () => [...projects.values()],
+    builds: () => [...builds.values()],
+    build: (id) => builds.get(id),
+    advance(buildId, phase) {
+      const build = mustGetBuild(buildId);
+      if (build.buildStatus !== "IN_PROGRESS") throw new Error(`Build ${buildId} is already ${build.buildStatus}`);
+      advanceTo(build, phase, now());
+      return build;
+    },
+    complete(buildId, status, completeOptions = {}) {
+      const build = mustGetBuild(buildId);
+      if (build.buildStatus !== "IN_PROGRESS") throw new Error(`Build ${buildId} is already ${build.buildStatus}`);
+      finishPhases(build, status, now(), completeOptions.failedPhase, completeOptions.context);
+      notify(finished, build);
+      return build;
+    },
+    onBuildStarted(listener) {
+      started.add(listener);
+      return () => started.delete(listener);
+    },
+    onBuildFinished(listener) {
+      finished.add(listener);
+      return () => finished.delete(listener);
+    },
+  };
+  return emulation;
+}
+
+/** Project variables overridden by name, keeping each override's type (PLAINTEXT, PARAMETER_STORE …). */
+function mergeVariables(base: EnvironmentVariable[], overrides: EnvironmentVariable[]): EnvironmentVariable[] {
+  const merged = new Map(base.map((v) => [v.name, v]));
+  for (const v of overrides) merged.set(v.name, { name: v.name, value: v.value, type: v.type ?? "PLAINTEXT" });
+  return [...merged.values()];
+}
