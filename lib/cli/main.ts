@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * `runway`: the command-line tool (`npx runway …`). This file holds the table of subcommands and
+ * wires the real process to them; each subcommand lives in `commands/` and is given its streams,
+ * so that tests run it without spawning a process.
+ *
+ * To add a subcommand (`runway replay …`): write `commands/replay.ts` exporting a `CliCommand`,
+ * and add it to `commands` below.
+ */
+import { EXIT, type CliCommand, type CommandIo } from "./command.ts";
+import { checkConfigCommand } from "./commands/check-config.ts";
+import { routeCommand } from "./commands/route.ts";
+import { writeLine } from "./output.ts";
+
+/** Every subcommand, by the name typed after `runway`. */
+export const commands: Readonly<Record<string, CliCommand>> = {
+  route: routeCommand,
+  "check-config": checkConfigCommand,
+};
+
+/** `runway --help`. */
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const list = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return [
+    "Usage: runway <command> [options]",
+    "",
+    "Runway's command-line tool: check a configuration and see how jobs are routed, without AWS.",
+    "",
+    "Commands:",
+    ...list,
+    `  ${"help".padEnd(width)}  show a command's options: runway help <command>`,
+    "",
+    "Exit status: 0 yes / ok, 1 no (a job ignored, an invalid file), 2 bad usage or unloadable configuration.",
+  ].join("\n");
+}
+
+/**
+ * Run the command line `argv` (the arguments after `runway`) and return the exit code.
+ *
+ * @example
+ * const code = await runCli({ argv: ["check-config"], stdout, stderr, stdin, cwd, env });
+ */
+export async function runCli(io: CommandIo): Promise<number> {
+  const [name, ...rest] = io.argv;
+  if (name === undefined || name === "--help" || name === "-h") {
+    writeLine(name === undefined ? io.stderr : io.stdout, usage());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === "help") {
+    const topic = rest[0];
+    if (topic === undefined) {
+      writeLine(io.stdout, usage());
+      return EXIT.ok;
+    }
+    const command = findCommand(topic);
+    if (command === undefined) return unknown(io, topic);
+    writeLine(io.stdout, command.usage);
+    return EXIT.ok;
+  }
+  const command = findCommand(name);
+  if (command === undefined) return unknown(io, name);
+  return command.run({ ...io, argv: rest });
+}
+
+/** Own entries only: `runway toString` is an unknown command, not Object.prototype's. */
+function findCommand(name: string): CliCommand | undefined {
+  return Object.hasOwn(commands, name) ? commands[name] : undefined;
+}
+
+function unknown(io: CommandIo, name: string): number {
+  writeLine(io.stderr, `runway: unknown command ${JSON.stringify(name)}`);
+  writeLine(io.stderr, "");
+  writeLine(io.stderr, usage());
+  return EXIT.usage;
+}
+
+if (import.meta.main) {
+  try {
+    process.exitCode = await runCli({
+      argv: process.argv.slice(2),
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      cwd: process.cwd(),
+      env: process.env,
+    });
+  } catch (error) {
+    // A bug, not a mistake of the person's: show the stack so it can be reported.
+    process.stderr.write(`runway: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 70;
+  }
+}
