@@ -91,6 +91,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     let answer: WireResponse;
     if (routed.error || !service) {
       answer = await encodeError(routed, routed.error ?? new AwsServiceError("UnknownOperationException", "No service"), requestId);
+      if (service) record({ service: service.signingName, operation: routed.operation, input: routed.input, error: answer.headers["x-amzn-errortype"], at: new Date() });
     } else {
       const decision = faults.decide(service.signingName, routed.operation);
       if (decision.delayMs > 0) await new Promise((r) => setTimeout(r, decision.delayMs));

@@ -18,7 +18,7 @@ import {
   type AwsEmulator,
   type CodeBuildEmulation,
 } from "../../../lib/local/aws-emulator/index.ts";
-import { pointClientsAt } from "./helpers.ts";
+import { pointClientsAt, rejectionOf } from "./helpers.ts";
 
 let aws: AwsEmulator;
 let codebuild: CodeBuildEmulation;
@@ -98,14 +98,14 @@ describe("CodeBuild emulation through @aws-sdk/client-codebuild", () => {
   });
 
   it("surfaces an unknown project as the SDK's ResourceNotFoundException", async () => {
-    const error = await start({ projectName: "nope" }).catch((e: unknown) => e);
+    const error = await rejectionOf(start({ projectName: "nope" }));
     expect(error).toBeInstanceOf(ResourceNotFoundException);
   });
 
   it("refuses a build over the project's concurrent-build limit with AccountLimitExceededException", async () => {
     const a = await start();
     await start();
-    const error = await start().catch((e: unknown) => e as Error);
+    const error = await rejectionOf(start());
     expect(error).toBeInstanceOf(AccountLimitExceededException);
     expect(error.message).toBe("Cannot have more than 2 active builds for the project");
     codebuild.complete(a.build!.id!, "SUCCEEDED");
@@ -130,7 +130,7 @@ describe("CodeBuild emulation through @aws-sdk/client-codebuild", () => {
 
   it("gives up after the client's 4 attempts when the service keeps failing", async () => {
     const fault = aws.faults.add({ service: "codebuild", operation: "StartBuild", error: { code: "InternalFailure", statusCode: 500 } });
-    const error = await start().catch((e: unknown) => e as Error & { $metadata: { attempts: number } });
+    const error = await rejectionOf(start());
     expect(error.name).toBe("InternalFailure");
     expect(error.$metadata.attempts).toBe(4);
     expect(fault.calls).toBe(4);

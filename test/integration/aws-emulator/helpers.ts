@@ -23,3 +23,13 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 8000):
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** The error a call rejects with (fails the test if it resolves), typed as an SDK service error. */
+export async function rejectionOf(call: Promise<unknown>): Promise<Error & { $metadata: { attempts?: number; httpStatusCode?: number } }> {
+  try {
+    await call;
+  } catch (error) {
+    return error as Error & { $metadata: { attempts?: number; httpStatusCode?: number } };
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}

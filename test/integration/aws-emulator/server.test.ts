@@ -19,7 +19,7 @@ import {
   type AwsEmulator,
   type ServiceEmulation,
 } from "../../../lib/local/aws-emulator/index.ts";
-import { pointClientsAt } from "./helpers.ts";
+import { pointClientsAt, rejectionOf } from "./helpers.ts";
 
 const lambdaFixture: ServiceEmulation = {
   signingName: "lambda",
@@ -111,7 +111,7 @@ describe("AWS emulator server", () => {
     });
     const failed = await lambdaClient().send(new InvokeCommand({ FunctionName: "hook", Payload: JSON.stringify({ fail: true }) }));
     expect(failed.FunctionError).toBe("Unhandled");
-    const error = await lambdaClient().send(new GetFunctionCommand({ FunctionName: "ghost" })).catch((e: unknown) => e);
+    const error = await rejectionOf(lambdaClient().send(new GetFunctionCommand({ FunctionName: "ghost" })));
     expect(error).toBeInstanceOf(ResourceNotFoundException);
   });
 
@@ -119,7 +119,7 @@ describe("AWS emulator server", () => {
     const out = await cloudWatchClient().send(new DescribeAlarmsCommand({ AlarmNames: ["api-5xx"] }));
     expect(out.MetricAlarms?.[0]).toMatchObject({ AlarmName: "api-5xx", StateValue: "OK" });
     expect(out.MetricAlarms?.[0]?.StateUpdatedTimestamp?.toISOString()).toBe("2025-01-02T03:04:05.000Z");
-    const error = await cloudWatchClient().send(new DescribeAlarmsCommand({ NextToken: "bad" })).catch((e: unknown) => e);
+    const error = await rejectionOf(cloudWatchClient().send(new DescribeAlarmsCommand({ NextToken: "bad" })));
     expect(error).toBeInstanceOf(InvalidNextToken);
   });
 
@@ -132,14 +132,14 @@ describe("AWS emulator server", () => {
       ["10.0.0.1", 8080, "healthy"],
       ["10.0.0.2", 8080, "healthy"],
     ]);
-    const error = await elbv2Client().send(new DescribeTargetHealthCommand({ TargetGroupArn: "arn:tg/missing" })).catch((e: unknown) => e);
+    const error = await rejectionOf(elbv2Client().send(new DescribeTargetHealthCommand({ TargetGroupArn: "arn:tg/missing" })));
     expect(error).toBeInstanceOf(TargetGroupNotFoundException);
   });
 
   it("answers operations nobody emulates with the protocol's unknown-operation error", async () => {
-    const json = await codeBuildClient().send(new DeleteProjectCommand({ name: "x" })).catch((e: unknown) => e as Error);
+    const json = await rejectionOf(codeBuildClient().send(new DeleteProjectCommand({ name: "x" })));
     expect(json.name).toBe("UnknownOperationException");
-    const query = await stsClient().send(new GetSessionTokenCommand({})).catch((e: unknown) => e as Error);
+    const query = await rejectionOf(stsClient().send(new GetSessionTokenCommand({})));
     expect(query.name).toBe("InvalidAction");
   });
 

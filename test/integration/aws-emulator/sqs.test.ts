@@ -15,7 +15,7 @@ import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqsClient } from "../../../lib/aws/clients.ts";
 import { createSqsEmulation, startAwsEmulator, type AwsEmulator, type SqsEmulation } from "../../../lib/local/aws-emulator/index.ts";
-import { pointClientsAt, waitFor } from "./helpers.ts";
+import { pointClientsAt, rejectionOf, waitFor } from "./helpers.ts";
 
 let aws: AwsEmulator;
 let sqs: SqsEmulation;
@@ -52,9 +52,7 @@ describe("SQS emulation through @aws-sdk/client-sqs", () => {
   });
 
   it("answers an unknown queue with the SDK's QueueDoesNotExist", async () => {
-    const error = await sqsClient()
-      .send(new GetQueueUrlCommand({ QueueName: "missing" }))
-      .catch((e: unknown) => e);
+    const error = await rejectionOf(sqsClient().send(new GetQueueUrlCommand({ QueueName: "missing" })));
     expect(error).toBeInstanceOf(QueueDoesNotExist);
   });
 
@@ -74,9 +72,7 @@ describe("SQS emulation through @aws-sdk/client-sqs", () => {
     await sqsClient().send(new SendMessageCommand({ QueueUrl: url, MessageBody: "same", MessageGroupId: "g" }));
     await sqsClient().send(new SendMessageCommand({ QueueUrl: url, MessageBody: "same", MessageGroupId: "g" }));
     expect(sqs.counts("content.fifo").total).toBe(1);
-    const error = await sqsClient()
-      .send(new SendMessageCommand({ QueueUrl: url, MessageBody: "no group" }))
-      .catch((e: unknown) => e as Error);
+    const error = await rejectionOf(sqsClient().send(new SendMessageCommand({ QueueUrl: url, MessageBody: "no group" })));
     expect(error).toMatchObject({ name: "MissingParameter" });
   });
 

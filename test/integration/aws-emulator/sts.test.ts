@@ -2,7 +2,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetAwsClients, stsClient } from "../../../lib/aws/clients.ts";
 import { createStsEmulation, startAwsEmulator, type AwsEmulator, type StsEmulation } from "../../../lib/local/aws-emulator/index.ts";
-import { pointClientsAt } from "./helpers.ts";
+import { pointClientsAt, rejectionOf } from "./helpers.ts";
 
 let aws: AwsEmulator;
 let sts: StsEmulation;
@@ -68,9 +68,7 @@ describe("STS emulation through @aws-sdk/client-sts (query protocol)", () => {
   });
 
   it("rejects a malformed role ARN with an XML ValidationError the SDK reads", async () => {
-    const error = await stsClient()
-      .send(new AssumeRoleCommand({ RoleArn: "not-an-arn", RoleSessionName: "x1" }))
-      .catch((e: unknown) => e as Error & { $metadata: { httpStatusCode: number } });
+    const error = await rejectionOf(stsClient().send(new AssumeRoleCommand({ RoleArn: "not-an-arn", RoleSessionName: "x1" })));
     expect(error.name).toBe("ValidationError");
     expect(error.message).toContain("not-an-arn");
     expect(error.$metadata.httpStatusCode).toBe(400);

@@ -192,7 +192,7 @@ export class SqsQueue {
   }
 
   purge(): void {
-    this.messages = [];
+    this.messages.length = 0;
   }
 
   counts(now = Date.now()): { visible: number; inFlight: number; delayed: number; total: number } {
@@ -208,7 +208,8 @@ export class SqsQueue {
   }
 
   #remove(message: SqsMessage): void {
-    this.messages = this.messages.filter((m) => m !== message);
+    const index = this.messages.indexOf(message);
+    if (index >= 0) this.messages.splice(index, 1);
   }
 
   // A redriven message keeps its id, body, attributes and sent time; its receive count restarts.
