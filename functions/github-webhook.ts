@@ -4,7 +4,7 @@
  */
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { getConfig } from "../lib/config/load.ts";
+import { getConfig } from "../lib/config/runtime.ts";
 import { servedEnvironments } from "../lib/config/served.ts";
 import { dispatch } from "../lib/github/dispatch.ts";
 import { webhookSecrets } from "../lib/github/webhook-secret.ts";
@@ -18,7 +18,7 @@ import { sqsJobSink } from "../lib/runners/job-queue.ts";
 const jobs = sqsJobSink();
 
 async function handleDelivery(_event: APIGatewayProxyEventV2, context: DeliveryLogContext): Promise<APIGatewayProxyStructuredResultV2> {
-  const config = getConfig();
+  const config = await getConfig();
   context.outcome = await dispatch(context.delivery!, { config, served: servedEnvironments(config), jobs });
   return jsonResponse(context.outcome.statusCode, context.outcome.body);
 }

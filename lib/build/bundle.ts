@@ -1,8 +1,9 @@
 /**
  * Bundles each Lambda function (functions/*.ts) on its own with esbuild: one minified ESM file per
- * function under .build/<name>/, with the configuration beside it as `runway.json` (validated
- * here, so a broken runway.yml fails the build, not a delivery). Small per-function bundles keep
- * cold starts short (DESIGN.md: cold start is part of GitHub's 10 s budget).
+ * function under .build/<name>/ (code that only some invocations need, such as the SSM client or
+ * the YAML loader, split into chunks loaded on first use), with the configuration beside it as
+ * `runway.compiled.json`, validated here so a broken runway.yml fails the build, not a delivery.
+ * Small per-function bundles keep cold starts short (cold start is part of GitHub's 10 s budget).
  *
  * Run: `node lib/build/bundle.ts` (npm run build); `npm run package` runs it before `serverless package`.
  */
@@ -11,8 +12,10 @@ import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
-import { build, type Metafile } from "esbuild";
-import { configFileToJson, loadConfigFile } from "../config/load.ts";
+import { build, type Metafile, type Plugin } from "esbuild";
+import { COMPILED_CONFIG_FILE, serializeConfig } from "../config/compiled.ts";
+import { loadConfigFile } from "../config/load.ts";
+import type { RunwayConfig } from "../config/schema.ts";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const OUT_DIR = join(ROOT, ".build");
@@ -28,7 +31,10 @@ export function functionNames(): string[] {
 export interface BundleResult {
   name: string;
   file: string;
+  /** Code loaded at cold start: the entry file and the chunks it imports statically. */
   bytes: number;
+  /** Chunks loaded only when a code path needs them. */
+  lazyBytes: number;
   gzipBytes: number;
   metafile: Metafile;
 }
@@ -39,14 +45,19 @@ export interface BundleResult {
  * @example
  * const { bytes } = await bundleFunction("github-webhook");
  */
-export async function bundleFunction(name: string, outDir = OUT_DIR): Promise<BundleResult> {
+export async function bundleFunction(name: string, outDir = OUT_DIR, config: RunwayConfig = loadConfigFile()): Promise<BundleResult> {
   const dir = join(outDir, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "index.mjs");
   const result = await build({
     entryPoints: [join(ROOT, "functions", `${name}.ts`)],
-    outfile: file,
+    outdir: dir,
+    entryNames: "index",
+    chunkNames: "chunk-[hash]",
+    outExtension: { ".js": ".mjs" },
+    splitting: true,
+    absWorkingDir: ROOT,
     bundle: true,
     minify: true,
     platform: "node",
@@ -57,27 +68,63 @@ export async function bundleFunction(name: string, outDir = OUT_DIR): Promise<Bu
     mainFields: ["module", "main"],
     sourcemap: "external",
     legalComments: "none",
-    // Deployed functions read runway.json; the YAML parser (110 KB) would be dead weight.
-    alias: { yaml: join(ROOT, "lib/build/yaml-unavailable.ts") },
     metafile: true,
     logLevel: "warning",
+    plugins: [leaveOutYamlLoader],
   });
-  writeFileSync(join(dir, "runway.json"), configFileToJson());
-  const bytes = statSync(file).size;
-  return { name, file, bytes, gzipBytes: gzipSync(readFileSync(file)).length, metafile: result.metafile };
+  writeFileSync(join(dir, COMPILED_CONFIG_FILE), serializeConfig(config));
+  const { cold, lazy } = splitByLoading(result.metafile, name);
+  const gzipBytes = cold.reduce((sum, path) => sum + gzipSync(readFileSync(join(ROOT, path))).length, 0);
+  const size = (paths: string[]) => paths.reduce((sum, path) => sum + result.metafile.outputs[path]!.bytes, 0);
+  return { name, file, bytes: size(cold), lazyBytes: size(lazy), gzipBytes, metafile: result.metafile };
+}
+
+/**
+ * Deployed functions read the compiled configuration; the YAML loader (with the YAML parser and
+ * the schema library, ~400 KB) is only for `npm start`, tests and the CLI. Leaving it out keeps it
+ * out of the zip; lib/config/runtime.ts explains the fix if a deployment points at a YAML file.
+ */
+const leaveOutYamlLoader: Plugin = {
+  name: "leave-out-yaml-loader",
+  setup(build) {
+    build.onResolve({ filter: /\/load\.ts$/ }, (args) =>
+      args.kind === "dynamic-import" && args.importer.endsWith(join("config", "runtime.ts"))
+        ? { path: "./yaml-config-loader-not-deployed.mjs", external: true }
+        : undefined,
+    );
+  },
+};
+
+/**
+ * The output files loaded at cold start (the entry and every chunk it imports statically) and
+ * those loaded only through a dynamic `import()` on the code paths that need them.
+ */
+function splitByLoading(metafile: Metafile, name: string): { cold: string[]; lazy: string[] } {
+  const outputs = metafile.outputs;
+  const code = Object.keys(outputs).filter((path) => path.endsWith(".mjs"));
+  // Splitting makes every dynamic import() target an entry point too: find the function's own.
+  const entry = code.find((path) => outputs[path]!.entryPoint === `functions/${name}.ts`)!;
+  const cold = new Set<string>();
+  const visit = (path: string) => {
+    if (cold.has(path)) return;
+    cold.add(path);
+    for (const imported of outputs[path]!.imports) if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
+  };
+  visit(entry);
+  return { cold: [...cold], lazy: code.filter((path) => !cold.has(path)) };
 }
 
 /** Validate the configuration, then bundle every function. */
 export async function bundleAll(outDir = OUT_DIR): Promise<BundleResult[]> {
-  loadConfigFile(); // a broken runway.yml fails the build, with file, line and field
+  const config = loadConfigFile(); // a broken runway.yml fails the build, with file, line and field
   const results: BundleResult[] = [];
-  for (const name of functionNames()) results.push(await bundleFunction(name, outDir));
+  for (const name of functionNames()) results.push(await bundleFunction(name, outDir, config));
   return results;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const results = await bundleAll();
   for (const r of results) {
-    console.log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(1).padStart(8)} KiB  ${(r.gzipBytes / 1024).toFixed(1).padStart(7)} KiB gzip`);
+    console.log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(1).padStart(8)} KiB  ${(r.gzipBytes / 1024).toFixed(1).padStart(7)} KiB gzip  + ${(r.lazyBytes / 1024).toFixed(1)} KiB lazy`);
   }
 }

@@ -1,11 +1,7 @@
 /**
  * Reads `runway.yml` (or the file `RUNWAY_CONFIG` names), validates it against the schema and
- * reports every problem with its file, line, column and field. Loaded once per process (a Lambda
- * container) and cached: routing a delivery never touches the disk.
- *
- * Lambda bundles carry the same configuration as `runway.json`, converted and validated by the
- * build (lib/build/bundle.ts): JSON needs no YAML parser in the bundle, and a broken file never
- * reaches a deployed function.
+ * reports every problem with its file, line, column and field.
+ * Deployed functions read the compiled form instead (lib/config/runtime.ts).
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -83,32 +79,7 @@ function explain(issue: z.core.$ZodIssue, present: boolean): string {
 }
 
 /**
- * Validate configuration that is already JSON (what the build ships in Lambda bundles).
- * Problems name the field; JSON produced by the build has no lines worth pointing at.
- */
-export function parseConfigJson(text: string, file: string): RunwayConfig {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError([{ file, line: 0, column: 0, field: "", message: `not valid JSON: ${(error as Error).message}` }], { cause: error });
-  }
-  const result = runwayConfigSchema.safeParse(data);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => ({ file, line: 0, column: 0, field: issue.path.map(String).join("."), message: issue.message })),
-  );
-}
-
-/** The configuration as plain JSON-able data, as written (patterns still strings): what the build ships. */
-export function configFileToJson(file?: string): string {
-  const path = configPath(file);
-  loadConfigFile(path);
-  return JSON.stringify(parseDocument(readFileSync(path, "utf8")).toJS());
-}
-
-/**
- * Read and validate a configuration file (YAML, or JSON when its name ends in `.json`).
+ * Read and validate a configuration file.
  *
  * @throws ConfigError naming the file when it cannot be read.
  */
@@ -121,18 +92,5 @@ export function loadConfigFile(file?: string): RunwayConfig {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : (error as Error).message;
     throw new ConfigError([{ file: path, line: 0, column: 0, field: "", message: `${reason}; set RUNWAY_CONFIG or pass the file's path` }], { cause: error });
   }
-  return path.endsWith(".json") ? parseConfigJson(text, path) : parseConfig(text, path);
-}
-
-let cached: RunwayConfig | undefined;
-
-/** The process's configuration, loaded on first use and kept for the container's life. */
-export function getConfig(): RunwayConfig {
-  cached ??= loadConfigFile();
-  return cached;
-}
-
-/** Forget the cached configuration (tests, and the local stack after the file changes). */
-export function resetConfig(config?: RunwayConfig): void {
-  cached = config;
+  return parseConfig(text, path);
 }

@@ -10,8 +10,6 @@
  * Rotation: the value may hold several secrets, one per line. A delivery signed with any of them
  * is accepted; put the new one first, update GitHub, then remove the old line.
  */
-import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
-import { ssmClient } from "../aws/clients.ts";
 import { WebhookSecretError } from "./errors.ts";
 
 const CACHE_SECONDS = 300;
@@ -24,8 +22,6 @@ export function splitSecrets(value: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-let provider: SSMProvider | undefined;
-
 /**
  * The secrets to verify against, newest first.
  *
@@ -34,12 +30,12 @@ let provider: SSMProvider | undefined;
 export async function webhookSecrets(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const direct = env.GITHUB_WEBHOOK_SECRET;
   const parameter = env.GITHUB_WEBHOOK_SECRET_PARAMETER;
-  let value: unknown = direct;
+  let value = direct;
   if (!direct && parameter) {
-    provider ??= new SSMProvider({ awsSdkV3Client: ssmClient() });
-    value = await provider.get(parameter, { decrypt: true, maxAge: CACHE_SECONDS });
+    const { readSsmSecret } = await import("./ssm-secret-provider.ts");
+    value = await readSsmSecret(parameter, CACHE_SECONDS);
   }
-  const secrets = typeof value === "string" ? splitSecrets(value) : [];
+  const secrets = value ? splitSecrets(value) : [];
   if (secrets.length === 0) {
     throw new WebhookSecretError(
       parameter
@@ -48,9 +44,4 @@ export async function webhookSecrets(env: NodeJS.ProcessEnv = process.env): Prom
     );
   }
   return secrets;
-}
-
-/** Drop the cached provider (tests that change the environment). */
-export function resetWebhookSecrets(): void {
-  provider = undefined;
 }

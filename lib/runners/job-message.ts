@@ -1,10 +1,11 @@
 /**
  * The message the webhook function puts on the job queue for every `workflow_job` delivery that
  * routing gave to an environment. `queued` asks for a launch; `in_progress` and `completed` record
- * which runner took the job and how it ended. The consumer validates what it reads with the same
- * schema, so producer and consumer cannot disagree silently.
+ * which runner took the job and how it ended. The consumer validates what it reads with
+ * `jobMessageSchema` (job-message-schema.ts), which is checked against this type at compile time,
+ * so producer and consumer cannot disagree silently; the producer (the webhook) needs no schema
+ * library at cold start.
  */
-import * as z from "zod";
 import type { Delivery } from "../github/read-delivery.ts";
 import { numberAt, stringAt, type JobKey } from "../github/workflow-job.ts";
 import type { RoutedDecision } from "../routing/decision.ts";
@@ -14,48 +15,41 @@ export type JobAction = (typeof JOB_ACTIONS)[number];
 
 const MAX_STEPS = 100;
 
-const stepSchema = z.object({
-  name: z.string(),
-  number: z.number(),
-  conclusion: z.string().nullable(),
-});
+export interface JobStep {
+  name: string;
+  number: number;
+  conclusion: string | null;
+}
 
-export const jobMessageSchema = z.object({
-  version: z.literal(1),
-  action: z.enum(JOB_ACTIONS),
-  deliveryId: z.string(),
-  receivedAt: z.string(),
-  environment: z.string(),
-  codebuild: z.object({
-    project: z.string(),
-    region: z.string().optional(),
-    roleArn: z.string().optional(),
-    allowOverrides: z.array(z.string()),
-  }),
-  runnerGroupId: z.number(),
-  concurrency: z.number(),
-  job: z.object({
-    id: z.number(),
-    runId: z.number(),
-    runAttempt: z.number(),
-    name: z.string().optional(),
-    workflowName: z.string().optional(),
-    labels: z.array(z.string()),
-    repository: z.string(),
-    owner: z.string(),
-    repo: z.string(),
-    headBranch: z.string().optional(),
-    headSha: z.string().optional(),
-    htmlUrl: z.string().optional(),
-    runUrl: z.string().optional(),
-    installationId: z.number().optional(),
-    runnerName: z.string().optional(),
-    conclusion: z.string().optional(),
-    steps: z.array(stepSchema),
-  }),
-});
-
-export type JobMessage = z.infer<typeof jobMessageSchema>;
+export interface JobMessage {
+  version: 1;
+  action: JobAction;
+  deliveryId: string;
+  receivedAt: string;
+  environment: string;
+  codebuild: { project: string; region?: string | undefined; roleArn?: string | undefined; allowOverrides: string[] };
+  runnerGroupId: number;
+  concurrency: number;
+  job: {
+    id: number;
+    runId: number;
+    runAttempt: number;
+    name?: string | undefined;
+    workflowName?: string | undefined;
+    labels: string[];
+    repository: string;
+    owner: string;
+    repo: string;
+    headBranch?: string | undefined;
+    headSha?: string | undefined;
+    htmlUrl?: string | undefined;
+    runUrl?: string | undefined;
+    installationId?: number | undefined;
+    runnerName?: string | undefined;
+    conclusion?: string | undefined;
+    steps: JobStep[];
+  };
+}
 
 /** True for the actions that the queue carries. */
 export function isJobAction(action: string | undefined): action is JobAction {
@@ -101,7 +95,7 @@ export function jobMessage(delivery: Delivery, action: JobAction, key: JobKey, d
   };
 }
 
-function toStep(step: unknown): z.infer<typeof stepSchema>[] {
+function toStep(step: unknown): JobStep[] {
   const name = stringAt(step, "name");
   const number = numberAt(step, "number");
   if (name === undefined || number === undefined) return [];

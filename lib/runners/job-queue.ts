@@ -7,8 +7,6 @@
  * (deduplication id = job, attempt, action). The launcher's ledger still guarantees "at most one
  * build" beyond that window.
  */
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { sqsClient } from "../aws/clients.ts";
 import type { JobMessage } from "./job-message.ts";
 
 /** Why a message could not be enqueued; the webhook answers 503 so the delivery can be redelivered. */
@@ -39,14 +37,8 @@ export function sqsJobSink(url?: string): JobSink {
       const queueUrl = url ?? process.env.RUNWAY_JOB_QUEUE_URL;
       if (!queueUrl) throw new QueueUnavailableError("RUNWAY_JOB_QUEUE_URL is not set; the job queue's URL is needed to record jobs");
       try {
-        await sqsClient().send(
-          new SendMessageCommand({
-            QueueUrl: queueUrl,
-            MessageBody: JSON.stringify(message),
-            MessageGroupId: String(message.job.id),
-            MessageDeduplicationId: deduplicationId(message),
-          }),
-        );
+        const { sendToQueue } = await import("./sqs-send.ts");
+        await sendToQueue(queueUrl, message, deduplicationId(message));
       } catch (error) {
         throw new QueueUnavailableError(`the job queue did not accept job ${message.job.id} (${(error as Error).name})`, { cause: error });
       }

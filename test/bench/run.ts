@@ -1,0 +1,54 @@
+/**
+ * `npm run bench`: the figures DESIGN.md's properties are held to, each a median over repeated
+ * runs, printed with their targets. Targets are reported, not asserted: a slow CI machine should
+ * not fail a build, but a regression should be visible in every run.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bundleAll, ROOT } from "../../lib/build/bundle.ts";
+import { COMPILED_CONFIG_FILE } from "../../lib/config/compiled.ts";
+import { kib, median } from "./stats.ts";
+
+const node = process.execPath;
+const rows: [string, string, string][] = [];
+const report = (what: string, value: string, target = "") => {
+  rows.push([what, value, target]);
+  console.log(`${what.padEnd(52)} ${value.padStart(16)} ${target}`);
+};
+
+console.log(`Runway benchmarks on Node ${process.version}\n`);
+
+// 1. Bundle sizes.
+const bundles = await bundleAll();
+for (const b of bundles) {
+  const total = b.bytes + b.lazyBytes;
+  const target = b.name === "github-webhook" ? `  (target ≤ 600 KiB in all: ${total <= 600 * 1024 ? "met" : "MISSED"})` : "";
+  report(`bundle ${b.name}: cold (gzip) + on demand = all`, `${kib(b.bytes)} (${kib(b.gzipBytes)}) + ${kib(b.lazyBytes)} = ${kib(total)}`, target);
+}
+
+// 2. Cold import of the webhook bundle, minus a bare `node -e 0`, in fresh processes.
+const webhook = bundles.find((b) => b.name === "github-webhook")!;
+const env = { ...process.env, RUNWAY_CONFIG: join(ROOT, ".build/github-webhook", COMPILED_CONFIG_FILE), POWERTOOLS_LOG_LEVEL: "SILENT" };
+const bare: number[] = [];
+const cold: number[] = [];
+const time = (args: string[]) => {
+  const start = process.hrtime.bigint();
+  execFileSync(node, args, { env, stdio: "ignore" });
+  return Number(process.hrtime.bigint() - start) / 1e6;
+};
+for (let i = 0; i < 21; i++) {
+  bare.push(time(["-e", "0"]));
+  cold.push(time(["--input-type=module", "-e", `await import(${JSON.stringify(webhook.file)})`]));
+}
+const overhead = median(cold) - median(bare);
+report("webhook cold import overhead (median of 21)", `${overhead.toFixed(1)} ms`, `(target ≤ 60 ms: ${overhead <= 60 ? "met" : "MISSED"}; node -e 0 = ${median(bare).toFixed(1)} ms)`);
+
+// 3. Warm handling of a 20 KB delivery against HMAC-SHA256 + JSON.parse of the same body.
+const out = join(mkdtempSync(join(tmpdir(), "runway-bench-")), "warm.json");
+execFileSync(node, [join(ROOT, "test/bench/webhook-warm.ts"), webhook.file, out], { env: { ...env, POWERTOOLS_LOG_LEVEL: "INFO" }, stdio: ["ignore", "ignore", "inherit"] });
+const warm = JSON.parse(readFileSync(out, "utf8")) as { bytes: number; floorUs: number; handlerUs: number };
+const ratio = warm.handlerUs / warm.floorUs;
+report(`warm delivery, ${kib(warm.bytes)} (median µs per delivery)`, `${warm.handlerUs.toFixed(1)} µs`, `floor HMAC+JSON.parse ${warm.floorUs.toFixed(1)} µs`);
+report("warm delivery / floor", `${ratio.toFixed(2)}×`, `(target ≤ 3×: ${ratio <= 3 ? "met" : "MISSED"})`);
