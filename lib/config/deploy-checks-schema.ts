@@ -5,7 +5,7 @@
  * schema as milliseconds. Regular expressions are compiled here, so a broken one is reported with
  * its line when the file loads.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Placeholders that URLs, headers, bodies and payloads may use, filled from the deployment. */
 export const PLACEHOLDERS = [

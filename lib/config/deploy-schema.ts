@@ -21,7 +21,7 @@
  *                   count: 3
  *                   interval: 5s
  */
-import { z } from "zod";
+import * as z from "zod";
 import { checkSchema, duration } from "./deploy-checks-schema.ts";
 
 export { PLACEHOLDERS, parseDurationMs } from "./deploy-checks-schema.ts";

@@ -1,0 +1,27 @@
+/**
+ * CodeDeploy lifecycle hook (ECS blue/green and Lambda deployments). One function is deployed
+ * per hook, each with RUNWAY_HOOK naming its hook; all share this handler and lib/deploy's code
+ * path. Every invocation ends with exactly one Succeeded or Failed report (or none, when an
+ * earlier invocation already settled the hook).
+ */
+import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import type { Context } from "aws-lambda";
+import { getConfig } from "../lib/config/runtime.ts";
+import { runLifecycleHook, type HookOutcome } from "../lib/deploy/lifecycle-hook.ts";
+import { logNotifier } from "../lib/deploy/notifier.ts";
+import { logger } from "../lib/observability/logger.ts";
+
+async function validateHook(event: unknown, context: Context): Promise<HookOutcome> {
+  return runLifecycleHook(event, context, {
+    loadDeployConfig: async () => (await getConfig()).deploy,
+    hookName: process.env.RUNWAY_HOOK,
+    notifier: logNotifier,
+  });
+}
+
+// middy's own early timeout is off: the hook keeps its own (larger, configurable) margin and must
+// report before giving up, which a TimeoutError thrown by middy would not do.
+export const handler = middy<unknown, HookOutcome>({ timeoutEarlyInMillis: 0 })
+  .use(injectLambdaContext(logger))
+  .handler(validateHook);

@@ -1,0 +1,16 @@
+/**
+ * EventBridge: "CodeDeploy Deployment State-change Notification" and "ECS Deployment State Change"
+ * → the deployment's thread (started, succeeded, failed, rolled back).
+ */
+import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { handleDeploymentEvent } from "../lib/deploy/deployment-events.ts";
+import type { DeploymentStateChange } from "../lib/deploy/notifier.ts";
+import { logNotifier } from "../lib/deploy/notifier.ts";
+import { logger } from "../lib/observability/logger.ts";
+
+async function onDeploymentEvent(event: unknown): Promise<DeploymentStateChange | undefined> {
+  return handleDeploymentEvent(event, { notifier: logNotifier });
+}
+
+export const handler = middy<unknown, DeploymentStateChange | undefined>().use(injectLambdaContext(logger)).handler(onDeploymentEvent);

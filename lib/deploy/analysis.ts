@@ -1,0 +1,116 @@
+/**
+ * The analysis loop, after Argo Rollouts' analysis: a check takes `count` measurements `interval`
+ * apart (after `initialDelay`), each bounded by `timeout`; it fails as soon as more than
+ * `failureLimit` measurements have failed, and passes once all `count` were taken within the limit.
+ * A measurement that throws or times out counts as failed; a CheckSetupError fails the check at
+ * once, since no retry can fix it.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { CheckSetupError } from "./errors.ts";
+import type { CheckResult, Measure, Measurement } from "./types.ts";
+
+export interface AnalysisSettings {
+  initialDelay: number;
+  interval: number;
+  count: number;
+  failureLimit: number;
+  timeout: number;
+}
+
+/** A fresh, pending result for a check, to be filled in by `analyse`. */
+export function pendingResult(check: { name: string; type: string; count: number; failureLimit: number }): CheckResult {
+  return {
+    name: check.name,
+    type: check.type,
+    status: "pending",
+    reason: undefined,
+    count: check.count,
+    failureLimit: check.failureLimit,
+    failures: 0,
+    measurements: [],
+  };
+}
+
+/**
+ * Runs one check's measurements into `result` (mutated as it goes, so that evidence survives a
+ * deadline). Never throws: an aborted signal leaves the result `stopped` with the abort's reason.
+ *
+ * @example
+ * const result = pendingResult(check);
+ * await analyse(check, httpMeasure(check, env), result, deadline.signal);
+ * result.status; // "passed" | "failed" | "stopped"
+ */
+export async function analyse(settings: AnalysisSettings, measure: Measure, result: CheckResult, signal: AbortSignal): Promise<void> {
+  result.status = "running";
+  let lastStart = 0;
+  for (let n = 0; n < settings.count; n++) {
+    const wait = n === 0 ? settings.initialDelay : Math.max(0, settings.interval - (Date.now() - lastStart));
+    try {
+      if (wait > 0) await sleep(wait, undefined, { signal });
+    } catch {
+      return stop(result, signal);
+    }
+    if (signal.aborted) return stop(result, signal);
+    lastStart = Date.now();
+    const outcome = await measureOnce(measure, settings.timeout, signal);
+    if (signal.aborted) return stop(result, signal);
+    if (outcome instanceof CheckSetupError) {
+      result.status = "failed";
+      result.reason = outcome.message;
+      return;
+    }
+    result.measurements.push(outcome);
+    if (outcome.ok) continue;
+    result.failures += 1;
+    if (result.failures > settings.failureLimit) {
+      result.status = "failed";
+      result.reason = `${result.failures} of ${result.measurements.length} measurements failed, more than failureLimit ${settings.failureLimit}`;
+      return;
+    }
+  }
+  result.status = "passed";
+  result.reason = `${settings.count - result.failures}/${settings.count} measurements passed`;
+}
+
+/** One measurement under its own timeout; errors become failed measurements. */
+async function measureOnce(measure: Measure, timeoutMs: number, parent: AbortSignal): Promise<Measurement | CheckSetupError> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([parent, timeout]);
+  const startedAt = new Date();
+  const started = performance.now();
+  const finish = (found: Omit<Measurement, "startedAt" | "durationMs">): Measurement => ({
+    ...found,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+  });
+  let onAbort: (() => void) | undefined;
+  // A measurement that ignores its signal must still not hold the check past its timeout.
+  const aborted = new Promise<"aborted">((resolve) => {
+    onAbort = () => resolve("aborted");
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    const found = await Promise.race([measure(signal), aborted]);
+    if (found !== "aborted") return finish(found);
+  } catch (error) {
+    if (error instanceof CheckSetupError) return error;
+    if (!signal.aborted) return finish({ ok: false, summary: `error: ${describe(error)}`, data: { error: describe(error) } });
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+  return finish({ ok: false, summary: `no answer within ${timeoutMs} ms (timeout)`, data: { timeoutMs } });
+}
+
+function stop(result: CheckResult, signal: AbortSignal): void {
+  result.status = "stopped";
+  result.reason = `stopped after ${result.measurements.length} of ${result.count} measurements: ${describe(signal.reason)}`;
+}
+
+/** A short, safe description of an error: its name and message, never a stack or a payload. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
+    return `${error.name === "Error" ? "" : `${error.name}: `}${error.message}${cause}`;
+  }
+  return String(error);
+}
