@@ -9,6 +9,7 @@
  */
 import { EXIT, type CliCommand, type CommandIo } from "./command.ts";
 import { checkConfigCommand } from "./commands/check-config.ts";
+import { deliverCommand } from "./commands/deliver.ts";
 import { routeCommand } from "./commands/route.ts";
 import { writeLine } from "./output.ts";
 
@@ -16,6 +17,7 @@ import { writeLine } from "./output.ts";
 export const commands: Readonly<Record<string, CliCommand>> = {
   route: routeCommand,
   "check-config": checkConfigCommand,
+  deliver: deliverCommand,
 };
 
 /** `runway --help`. */

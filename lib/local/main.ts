@@ -1,0 +1,40 @@
+/**
+ * `npm start`: the local stack on 127.0.0.1:$PORT (default 3000) until Ctrl-C.
+ */
+import { color } from "./printer.ts";
+import { LOCAL_WEBHOOK_SECRET, startLocalStack } from "./stack.ts";
+
+const major = Number(process.versions.node.split(".")[0]);
+if (major < 24) {
+  console.error(`Runway needs Node.js 24 (this is ${process.version}): run it through npm (npm start), which uses the Node 24 in node_modules.`);
+  process.exit(1);
+}
+
+// The terminal gets one readable line per event; the JSON lines Lambda would log are there with
+// POWERTOOLS_LOG_LEVEL=INFO.
+process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
+
+const stack = await startLocalStack({ port: Number(process.env.PORT ?? 3000) });
+const secretNote = stack.webhookSecret === LOCAL_WEBHOOK_SECRET ? " (the local default; set GITHUB_WEBHOOK_SECRET to change it)" : " (from GITHUB_WEBHOOK_SECRET)";
+console.log(
+  [
+    "",
+    `${color.bold("Runway")} is running locally: no AWS account, no internet.`,
+    `  webhook   POST ${stack.webhookUrl}`,
+    `  secret    ${stack.webhookSecret}${secretNote}`,
+    `  health    GET  ${stack.url}/healthz`,
+    `  AWS       ${stack.aws.url} (SQS, CodeBuild, STS emulated)`,
+    "",
+    `Send a signed delivery from another terminal:`,
+    `  npx runway deliver --workflow action-payments-dev-deploy`,
+    `  npx runway deliver --workflow action-payments-dev-deploy --secret wrong   ${color.dim("# → 401, nothing queued")}`,
+    "",
+  ].join("\n"),
+);
+
+const stop = async () => {
+  await stack.stop();
+  process.exit(0);
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);
