@@ -82,5 +82,23 @@ function whyIgnored(workflow: string, labels: string[], trace: EnvironmentTrace[
     const shown = labels.length > 0 ? labels.join(", ") : "none";
     return `${workflow} matched ${lacking.environment}, but the job's runs-on labels (${shown}) lack ${lacking.missingLabels.join(", ")}`;
   }
+  const near = nearestGroup(trace);
+  if (near) {
+    const failed = near.group.filters.filter((f) => !f.passed).map(describeFilter).join(", ");
+    return `${workflow} matched no environment's filters (nearest: ${near.environment} group ${near.group.group}, where ${failed})`;
+  }
   return `no environment's workflow filter matched ${workflow.replace(/^workflow /, "")}`;
+}
+
+/**
+ * The group whose workflow-name filter matched although another of its filters failed: the
+ * workflow is meant for that environment, and the reason should say what kept it out.
+ */
+function nearestGroup(trace: EnvironmentTrace[]) {
+  for (const env of trace) {
+    for (const group of env.groups) {
+      if (group.filters.some((f) => f.type === "WORKFLOW_NAME" && !f.exclude && f.passed)) return { environment: env.environment, group };
+    }
+  }
+  return undefined;
 }

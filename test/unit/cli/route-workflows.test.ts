@@ -68,7 +68,7 @@ describe("runway route --workflows", () => {
 
     expect(deploy.verdict).toBe("ignored");
     expect(deploy.reason).toBe(
-      `no environment's workflow filter matched "action-web-stg-deploy"; stg could take it: its group 1 needs HEAD_BRANCH, which the files do not say (give --branch)`,
+      `workflow "action-web-stg-deploy" matched no environment's filters (nearest: stg group 1, where HEAD_BRANCH (missing) !~ ^(main|release\\/.+)$); stg could take it: its group 1 needs HEAD_BRANCH, which the files do not say (give --branch)`,
     );
   });
 

@@ -35,7 +35,10 @@ describe("route() with the sample dev/stg/prd configuration", () => {
 
   it("applies a branch filter: a stg deploy from a feature branch is not stg's", () => {
     const decision = route(workflowJob({ workflowName: "action-stg-deploy", headBranch: "feature/y" }), config);
-    expect(decision.outcome).toBe("ignored");
+    expect(decision).toMatchObject({
+      outcome: "ignored",
+      reason: `workflow "action-stg-deploy" matched no environment's filters (nearest: stg group 1, where HEAD_BRANCH "feature/y" !~ ^(main|release\\/.+)$)`,
+    });
     const stg = decision.trace.find((t) => t.environment === "stg")!;
     expect(stg.groups[0]!.filters.map((f) => [f.type, f.passed])).toEqual([
       ["WORKFLOW_NAME", true],
