@@ -22,14 +22,13 @@
  *                   interval: 5s
  */
 import * as z from "zod";
+import { HOOK_NAMES } from "./deploy-hooks.ts";
 import { checkSchema, duration } from "./deploy-checks-schema.ts";
 
+export { HOOK_NAMES, type HookName } from "./deploy-hooks.ts";
 export { PLACEHOLDERS, parseDurationMs } from "./deploy-checks-schema.ts";
 export type * from "./deploy-checks-schema.ts";
 
-/** CodeDeploy lifecycle events that invoke hook functions, for ECS blue/green and Lambda. */
-export const HOOK_NAMES = ["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"] as const;
-export type HookName = (typeof HOOK_NAMES)[number];
 
 /** Check kinds that need the replacement task set, which CodeDeploy creates only after BeforeInstall. */
 const NEEDS_REPLACEMENT = new Set(["ecs", "targetHealth"]);

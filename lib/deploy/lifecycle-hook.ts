@@ -34,7 +34,7 @@ export interface HookDependencies {
   /** The function's RUNWAY_HOOK. */
   hookName?: string | undefined;
   notifier?: DeploymentNotifier;
-  /** Margin used until the configuration (and its reportMargin) has loaded. */
+  /** Margin when the configuration has no `deploy:` section (else its reportMargin). */
   defaultMarginMs?: number;
   report?: Pick<ReportOptions, "baseDelayMs" | "maxDelayMs" | "reserveMs">;
 }
@@ -46,6 +46,12 @@ export type HookOutcome =
   | { kind: "unreportable"; reason: string };
 
 const DEFAULT_MARGIN_MS = 10_000;
+/**
+ * Margin while the configuration loads, before its reportMargin is known: just enough to report.
+ * Starting with the full default would fail at once a function whose timeout is shorter than
+ * 10 s but longer than the reportMargin it configures.
+ */
+const LOADING_MARGIN_MS = 1_500;
 
 /**
  * Validates one hook execution and reports its status to CodeDeploy.
@@ -70,13 +76,13 @@ export async function runLifecycleHook(event: unknown, context: LambdaClock, dep
     deploymentGroupName: undefined,
   };
   const remaining = () => context.getRemainingTimeInMillis();
-  const deadline = new Deadline(remaining, deps.defaultMarginMs ?? DEFAULT_MARGIN_MS);
+  const deadline = new Deadline(remaining, LOADING_MARGIN_MS);
   const results: CheckResult[] = [];
   let verdict: HookVerdict;
   try {
     const decided = await deadline.run(async (signal) => {
       const config = await deps.loadDeployConfig();
-      if (config) deadline.setMargin(config.reportMargin);
+      deadline.setMargin(config?.reportMargin ?? deps.defaultMarginMs ?? DEFAULT_MARGIN_MS);
       const deployment = await resolveDeploymentContext(ids.DeploymentId, signal);
       subject.applicationName = deployment.applicationName;
       subject.deploymentGroupName = deployment.deploymentGroupName;

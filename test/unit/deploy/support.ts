@@ -12,7 +12,7 @@ export interface Green {
 
 /** Starts an HTTP service on 127.0.0.1 (ephemeral port); `answer` gets the request number (1-based). */
 export async function startGreen(answer: (n: number, req: IncomingMessage, res: ServerResponse) => void): Promise<Green> {
-  const green = { url: "", requests: 0, close: async () => undefined };
+  const green: Green = { url: "", requests: 0, close: async () => undefined };
   const server = createServer((req, res) => {
     green.requests += 1;
     answer(green.requests, req, res);
@@ -26,7 +26,7 @@ export async function startGreen(answer: (n: number, req: IncomingMessage, res: 
   return green;
 }
 
-/** A healthy answer, or a wrong body from request `badFrom` on. */
+/** Answers JSON with a status. */
 export const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 
 export function ecsDeployment(over: Partial<DeploymentContext> = {}): DeploymentContext {
