@@ -59,6 +59,7 @@ export function parseDeploymentEvent(event: unknown): DeploymentStateChange | un
       state,
       applicationName: text(detail.application),
       deploymentGroupName: text(detail.deploymentGroup),
+      computePlatform: undefined,
       resource: undefined,
       reason: undefined,
     };
@@ -71,15 +72,25 @@ export function parseDeploymentEvent(event: unknown): DeploymentStateChange | un
     // ECS sends the same IN_PROGRESS event for a rollback; only the reason tells them apart.
     if (state === "in-progress" && reason && /roll(ing)?\s*back/i.test(reason)) state = "rolling-back";
     const resources = Array.isArray(e.resources) ? e.resources.filter((r): r is string => typeof r === "string") : [];
-    return { ...base, source: "ecs", deploymentId, state, applicationName: undefined, deploymentGroupName: undefined, resource: resources[0], reason };
+    return {
+      ...base,
+      source: "ecs",
+      deploymentId,
+      state,
+      applicationName: undefined,
+      deploymentGroupName: undefined,
+      computePlatform: "ECS",
+      resource: resources[0],
+      reason,
+    };
   }
   return undefined;
 }
 
 export interface DeploymentEventOptions {
   notifier: DeploymentNotifier;
-  /** Ask CodeDeploy whether the deployment is (or caused) a rollback; default true. */
-  lookUpRollbacks?: boolean;
+  /** Ask CodeDeploy for the platform, the failure's reason and any rollback; default true. */
+  lookUpDeployment?: boolean;
 }
 
 /**
@@ -92,14 +103,15 @@ export async function handleDeploymentEvent(event: unknown, options: DeploymentE
     logger.info("ignored an event that is not a deployment state change", { detailType: (event as EventBridgeEvent)?.["detail-type"] });
     return undefined;
   }
-  if (change.source === "codedeploy" && options.lookUpRollbacks !== false) await addRollbackInfo(change);
+  if (change.source === "codedeploy" && options.lookUpDeployment !== false) await addDeploymentInfo(change);
   await options.notifier.stateChanged(change);
   return change;
 }
 
-async function addRollbackInfo(change: DeploymentStateChange): Promise<void> {
+async function addDeploymentInfo(change: DeploymentStateChange): Promise<void> {
   try {
     const { deploymentInfo } = await codeDeployClient(change.region).send(new GetDeploymentCommand({ deploymentId: change.deploymentId }));
+    change.computePlatform = deploymentInfo?.computePlatform ?? change.computePlatform;
     const rollback = deploymentInfo?.rollbackInfo;
     const undoes = rollback?.rollbackTriggeringDeploymentId;
     const undoneBy = rollback?.rollbackDeploymentId;
@@ -112,6 +124,6 @@ async function addRollbackInfo(change: DeploymentStateChange): Promise<void> {
     }
     change.reason = deploymentInfo?.errorInformation?.message ?? rollback?.rollbackMessage ?? change.reason;
   } catch (error) {
-    logger.warn("could not look up the deployment's rollback information", { deploymentId: change.deploymentId, error: describe(error) });
+    logger.warn("could not look up the deployment (platform, reason, rollback)", { deploymentId: change.deploymentId, error: describe(error) });
   }
 }

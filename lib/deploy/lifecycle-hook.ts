@@ -74,6 +74,7 @@ export async function runLifecycleHook(event: unknown, context: LambdaClock, dep
     hook: deps.hookName || undefined,
     applicationName: undefined,
     deploymentGroupName: undefined,
+    computePlatform: undefined,
   };
   const remaining = () => context.getRemainingTimeInMillis();
   const deadline = new Deadline(remaining, LOADING_MARGIN_MS);
@@ -86,6 +87,7 @@ export async function runLifecycleHook(event: unknown, context: LambdaClock, dep
       const deployment = await resolveDeploymentContext(ids.DeploymentId, signal);
       subject.applicationName = deployment.applicationName;
       subject.deploymentGroupName = deployment.deploymentGroupName;
+      subject.computePlatform = deployment.computePlatform;
       const decision = decideHook(deps.hookName, deployment.lifecycleEvents);
       subject.hook = decision.hook;
       if (!decision.run) return decision;

@@ -28,6 +28,8 @@ export interface DeploymentStateChange {
   state: DeploymentState;
   applicationName: string | undefined;
   deploymentGroupName: string | undefined;
+  /** ECS or Lambda: from GetDeployment for CodeDeploy events (when it could be asked), ECS for ECS events. */
+  computePlatform: string | undefined;
   /** ECS: the service ARN. */
   resource: string | undefined;
   region: string | undefined;

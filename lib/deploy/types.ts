@@ -110,6 +110,8 @@ export interface VerdictSubject {
   hook: string | undefined;
   applicationName: string | undefined;
   deploymentGroupName: string | undefined;
+  /** ECS, Lambda (or Server), once CodeDeploy has described the deployment. */
+  computePlatform: string | undefined;
 }
 
 /** What a check gets to know: the deployment, the hook, and the values of the placeholders. */

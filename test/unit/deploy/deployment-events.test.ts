@@ -66,7 +66,7 @@ describe("deployment state-change events", () => {
   it("marks a rollback deployment and the one it undoes, from GetDeployment", async () => {
     codedeploy
       .on(GetDeploymentCommand, { deploymentId: "d-ROLLBACK1" })
-      .resolves({ deploymentInfo: { rollbackInfo: { rollbackTriggeringDeploymentId: "d-123456789" } } })
+      .resolves({ deploymentInfo: { computePlatform: "ECS", rollbackInfo: { rollbackTriggeringDeploymentId: "d-123456789" } } })
       .on(GetDeploymentCommand, { deploymentId: "d-123456789" })
       .resolves({ deploymentInfo: { rollbackInfo: { rollbackDeploymentId: "d-ROLLBACK1" }, errorInformation: { message: "The AfterAllowTestTraffic hook reported Failed." } } });
     const notifier = recorder();
@@ -74,7 +74,7 @@ describe("deployment state-change events", () => {
     await handleDeploymentEvent(codeDeployEvent("SUCCESS", "d-ROLLBACK1"), { notifier });
     expect(notifier.changes).toMatchObject([
       { state: "failed", rollback: { rollbackDeploymentId: "d-ROLLBACK1" }, reason: "The AfterAllowTestTraffic hook reported Failed." },
-      { state: "rolled-back", rollback: { rolledBackDeploymentId: "d-123456789" } },
+      { state: "rolled-back", rollback: { rolledBackDeploymentId: "d-123456789" }, computePlatform: "ECS" },
     ]);
   });
 
