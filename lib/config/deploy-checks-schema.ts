@@ -6,23 +6,9 @@
  * its line when the file loads.
  */
 import * as z from "zod";
+import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./deploy-names.ts";
 
-/** Placeholders that URLs, headers, bodies and payloads may use, filled from the deployment. */
-export const PLACEHOLDERS = [
-  "deploymentId",
-  "applicationName",
-  "deploymentGroupName",
-  "hook",
-  "functionName",
-  "functionAlias",
-  "currentVersion",
-  "targetVersion",
-  "replacementTaskSetId",
-  "originalTaskSetId",
-  "replacementTargetGroup",
-  "originalTargetGroup",
-] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type Placeholder } from "./deploy-names.ts";
 
 const LAMBDA_MAX_MS = 15 * 60_000;
 
@@ -56,7 +42,7 @@ export const duration = z
 
 /** A string whose `{placeholder}`s must all be known ones. */
 const templated = z.string().superRefine((text, ctx) => {
-  for (const [, name] of text.matchAll(/\{([^{}]*)\}/g)) {
+  for (const [, name] of text.matchAll(PLACEHOLDER_PATTERN)) {
     if (!(PLACEHOLDERS as readonly string[]).includes(name ?? "")) {
       ctx.addIssue({ code: "custom", message: `unknown placeholder {${name}}; known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}` });
     }
@@ -177,6 +163,9 @@ export const checkSchema = z
       issue.code === "invalid_union" ? `expected type: to be one of ${CHECK_TYPES.join(", ")}` : undefined,
   })
   .superRefine((check, ctx) => {
+    if (check.type === "http" && check.body !== undefined && (check.method === "GET" || check.method === "HEAD")) {
+      ctx.addIssue({ code: "custom", path: ["body"], message: `a ${check.method} request cannot carry a body: set method: POST (or PUT, PATCH)` });
+    }
     if (check.failureLimit >= check.count) {
       ctx.addIssue({
         code: "custom",

@@ -22,10 +22,10 @@
  *                   interval: 5s
  */
 import * as z from "zod";
-import { HOOK_NAMES } from "./deploy-hooks.ts";
+import { HOOK_NAMES } from "./deploy-names.ts";
 import { checkSchema, duration } from "./deploy-checks-schema.ts";
 
-export { HOOK_NAMES, type HookName } from "./deploy-hooks.ts";
+export { HOOK_NAMES, type HookName } from "./deploy-names.ts";
 export { PLACEHOLDERS, parseDurationMs } from "./deploy-checks-schema.ts";
 export type * from "./deploy-checks-schema.ts";
 

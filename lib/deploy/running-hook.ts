@@ -5,7 +5,7 @@
  * validator stateless under a second invocation: a hook whose lifecycle event has already
  * finished needs no report.
  */
-import { HOOK_NAMES, type HookName } from "../config/deploy-hooks.ts";
+import { HOOK_NAMES, type HookName } from "../config/deploy-names.ts";
 import { DeployConfigError, HookMismatchError } from "./errors.ts";
 import type { LifecycleEventState } from "./types.ts";
 

@@ -4,7 +4,7 @@
  * still go wrong is a placeholder this deployment has no value for ({targetVersion} in an ECS
  * deployment), which no retry can fix.
  */
-import type { Placeholder } from "../config/deploy-schema.ts";
+import { PLACEHOLDER_PATTERN, type Placeholder } from "../config/deploy-names.ts";
 import { CheckSetupError } from "./errors.ts";
 import type { DeploymentContext, HookName } from "./types.ts";
 
@@ -32,7 +32,7 @@ export function placeholderValues(deployment: DeploymentContext, hook: HookName)
  * @example fillTemplate("https://api/{deploymentId}", { deploymentId: "d-1" }) // "https://api/d-1"
  */
 export function fillTemplate(text: string, values: Record<string, string | undefined>): string {
-  return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => {
+  return text.replace(PLACEHOLDER_PATTERN, (whole, name: string) => {
     if (!(name in values)) return whole;
     const value = values[name];
     if (value === undefined) {

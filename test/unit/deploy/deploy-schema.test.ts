@@ -82,6 +82,16 @@ describe("deploy configuration schema", () => {
     ]);
   });
 
+  it("rejects a body on a GET request, and leaves JSON braces in bodies alone", () => {
+    expect(issues(group(`              - { type: http, url: "http://x/", body: '{"a":1}' }`))).toEqual([
+      {
+        path: "applications.shop.deploymentGroups.shop-prd.hooks.AfterAllowTestTraffic.checks.0.body",
+        message: "a GET request cannot carry a body: set method: POST (or PUT, PATCH)",
+      },
+    ]);
+    expect(deploySchema.safeParse(parse(group(`              - { type: http, method: POST, url: "http://x/", body: '{"id":"{deploymentId}","n":{}}' }`))).success).toBe(true);
+  });
+
   it("rejects checks longer than a Lambda function can run", () => {
     const [issue] = issues(group(`              - { type: alarms, names: [a], count: 100, interval: 1m }`));
     expect(issue?.message).toContain("longer than a Lambda function can run");
