@@ -12,6 +12,8 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { LambdaClient } from "@aws-sdk/client-lambda";
@@ -68,3 +70,55 @@ export const ecsClient = /* @__PURE__ */ regional("ecs", (region) => new ECSClie
 export const elbv2Client = /* @__PURE__ */ regional("elbv2", (region) => new ElasticLoadBalancingV2Client({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
 export const cloudWatchClient = /* @__PURE__ */ regional("cloudwatch", (region) => new CloudWatchClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
 export const lambdaClient = /* @__PURE__ */ regional("lambda", (region) => new LambdaClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+
+/** DynamoDB with plain JavaScript values (lib-dynamodb), over the same client. */
+export const documentClient = /* @__PURE__ */ regional("dynamodb-document", (region) =>
+  DynamoDBDocumentClient.from(dynamoDbClient(region), { marshallOptions: { removeUndefinedValues: true } }),
+);
+
+/** Where an environment's runners live: a region and, for another account, a role to assume. */
+export interface AwsTarget {
+  region?: string | undefined;
+  roleArn?: string | undefined;
+}
+
+/**
+ * Clients for an environment's account (`codebuild.roleArn`) and region. The assumed role's
+ * credentials are refreshed by the provider before they expire; one client per region and role
+ * is kept for the container's life. The JIT parameter is written through the same role, because
+ * CodeBuild resolves a PARAMETER_STORE variable in its own account.
+ */
+export function codeBuildClientFor(target: AwsTarget): CodeBuildClient {
+  return target.roleArn ? assumed("codebuild", target, (o) => new CodeBuildClient(o)) : codeBuildClient(target.region);
+}
+
+export function ssmClientFor(target: AwsTarget): SSMClient {
+  return target.roleArn ? assumed("ssm", target, (o) => new SSMClient(o)) : ssmClient(target.region);
+}
+
+type ClientOptions = { region?: string; maxAttempts: number; credentials: ReturnType<typeof fromTemporaryCredentials> };
+
+function assumed<T>(service: string, target: AwsTarget, create: (options: ClientOptions) => T): T {
+  const key = `${service}|${target.region ?? ""}|${target.roleArn}`;
+  return assumedClients(key, () =>
+    create({
+      region: target.region,
+      maxAttempts: AWS_MAX_ATTEMPTS,
+      credentials: fromTemporaryCredentials({ params: { RoleArn: target.roleArn!, RoleSessionName: "runway-launcher", DurationSeconds: 900 } }),
+    }),
+  );
+}
+
+function assumedClients<T>(key: string, create: () => T): T {
+  let cache = caches.get("assumed");
+  if (!cache) {
+    cache = new Map();
+    caches.set("assumed", cache);
+  }
+  let client = cache.get(key) as T | undefined;
+  if (!client) {
+    client = create();
+    cache.set(key, client);
+  }
+  return client;
+}

@@ -1,0 +1,103 @@
+/**
+ * The launcher's AWS side: CodeBuild (start a runner build, find one by runner name), SSM (the JIT
+ * config as a short-lived SecureString) and the dead-letter queue. Each error is classified as
+ * retryable or permanent, so the launcher knows whether to wait or to park.
+ */
+import { BatchGetBuildsCommand, ListBuildsForProjectCommand, StartBuildCommand } from "@aws-sdk/client-codebuild";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { DeleteParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
+import { codeBuildClientFor, sqsClient, ssmClientFor } from "../aws/clients.ts";
+import { classifyAwsError, RetryLaterError } from "./errors.ts";
+import type { JobMessage } from "./job-message.ts";
+import type { BuildStarter, JitSecrets, ParkingLot } from "./launch.ts";
+
+export interface CodeBuildStarterOptions {
+  /** Bucket for failure markers and artifacts, passed to the build. */
+  artifactsBucket?: string | undefined;
+  idleTimeoutSeconds?: number | undefined;
+}
+
+export function codeBuildStarter(options: CodeBuildStarterOptions = {}): BuildStarter {
+  return {
+    async start(request) {
+      const plain = (name: string, value: string | number) => ({ name, value: String(value), type: "PLAINTEXT" as const });
+      try {
+        const { build } = await codeBuildClientFor(request.target).send(
+          new StartBuildCommand({
+            projectName: request.project,
+            idempotencyToken: request.idempotencyToken,
+            environmentVariablesOverride: [
+              // By reference: CodeBuild resolves it inside the build; it never shows in the console.
+              { name: "RUNWAY_JIT_CONFIG", value: request.jitParameter, type: "PARAMETER_STORE" },
+              plain("RUNWAY_RUNNER_NAME", request.runnerName),
+              plain("RUNWAY_JOB_ID", request.jobId),
+              plain("RUNWAY_RUN_ATTEMPT", request.runAttempt),
+              ...(options.artifactsBucket ? [plain("RUNWAY_ARTIFACTS_BUCKET", options.artifactsBucket)] : []),
+              ...(options.idleTimeoutSeconds ? [plain("RUNWAY_IDLE_TIMEOUT_SECONDS", options.idleTimeoutSeconds)] : []),
+            ],
+            ...request.overrides,
+          }),
+        );
+        if (!build?.id) throw new RetryLaterError("StartBuild answered without a build id");
+        return { buildId: build.id };
+      } catch (error) {
+        if (error instanceof RetryLaterError) throw error;
+        // At the project's concurrent-build limit: a passing cause, not a broken project.
+        if ((error as Error).name === "AccountLimitExceededException") throw new RetryLaterError(`StartBuild on ${request.project}: ${(error as Error).message}`, { cause: error });
+        throw classifyAwsError(error, `StartBuild on ${request.project}`);
+      }
+    },
+
+    async findByRunner(target, project, runnerName) {
+      try {
+        const client = codeBuildClientFor(target);
+        const { ids = [] } = await client.send(new ListBuildsForProjectCommand({ projectName: project, sortOrder: "DESCENDING" }));
+        const recent = ids.slice(0, 100);
+        if (recent.length === 0) return undefined;
+        const { builds = [] } = await client.send(new BatchGetBuildsCommand({ ids: recent }));
+        return builds.find((b) => b.environment?.environmentVariables?.some((v) => v.name === "RUNWAY_RUNNER_NAME" && v.value === runnerName))?.id;
+      } catch (error) {
+        throw classifyAwsError(error, `looking for the build of runner ${runnerName} on ${project}`);
+      }
+    },
+  };
+}
+
+export function ssmJitSecrets(): JitSecrets {
+  return {
+    async put(target, name, value) {
+      try {
+        await ssmClientFor(target).send(new PutParameterCommand({ Name: name, Value: value, Type: "SecureString", Overwrite: true, Tier: "Standard" }));
+      } catch (error) {
+        // The message never carries the value: only the parameter's name.
+        throw classifyAwsError(error, `storing the JIT config as ${name}`);
+      }
+    },
+    async remove(target, name) {
+      try {
+        await ssmClientFor(target).send(new DeleteParameterCommand({ Name: name }));
+      } catch (error) {
+        if ((error as Error).name === "ParameterNotFound") return;
+        throw classifyAwsError(error, `deleting ${name}`);
+      }
+    },
+  };
+}
+
+/** The job queue's dead-letter queue, named by RUNWAY_JOB_DLQ_URL. */
+export function deadLetterParking(queueUrl = process.env.RUNWAY_JOB_DLQ_URL): ParkingLot {
+  return {
+    async park(message: JobMessage, reason: string) {
+      if (!queueUrl) throw new RetryLaterError("RUNWAY_JOB_DLQ_URL is not set: a failed launch has nowhere to be parked");
+      await sqsClient().send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify(message),
+          MessageGroupId: String(message.job.id),
+          MessageDeduplicationId: `${message.job.id}-${message.job.runAttempt}-parked-${Date.now()}`,
+          MessageAttributes: { reason: { DataType: "String", StringValue: reason.slice(0, 1000) } },
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The job queue's consumer: each SQS record is a job message; `queued` launches, `in_progress`
+ * and `completed` update the ledger. Records are handled in order and, as Lambda requires for FIFO
+ * queues, the first record that must be retried fails the rest of the batch with it, so a job's
+ * events never overtake each other.
+ */
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { jobCompleted, jobStarted, type LifecycleDeps } from "./job-lifecycle.ts";
+import type { JobMessage } from "./job-message.ts";
+import { jobMessageSchema } from "./job-message-schema.ts";
+import { launch, type LaunchDeps, type LaunchOutcome } from "./launch.ts";
+
+export interface ConsumeDeps extends LaunchDeps, LifecycleDeps {
+  log: (message: string, fields: Record<string, unknown>) => void;
+  onOutcome?: (message: JobMessage, outcome: LaunchOutcome | { outcome: "recorded" }) => void;
+}
+
+/**
+ * Handle one batch; returns the records to retry (partial batch response).
+ *
+ * @example
+ * export const handler = (event: SQSEvent) => consumeJobMessages(event, deps);
+ */
+export async function consumeJobMessages(event: SQSEvent, deps: ConsumeDeps): Promise<SQSBatchResponse> {
+  const failures: { itemIdentifier: string }[] = [];
+  for (const record of event.Records) {
+    if (failures.length > 0) {
+      failures.push({ itemIdentifier: record.messageId });
+      continue;
+    }
+    const parsed = jobMessageSchema.safeParse(safeJson(record.body));
+    if (!parsed.success) {
+      // Retrying cannot fix a malformed message: log it (without its body) and let it go.
+      deps.log("discarded a malformed job message", { messageId: record.messageId, problems: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
+      continue;
+    }
+    const message = parsed.data;
+    try {
+      const outcome =
+        message.action === "queued" ? await launch(message, deps) : message.action === "in_progress" ? await jobStarted(message, deps) : await jobCompleted(message, deps);
+      deps.onOutcome?.(message, outcome);
+      deps.log("job message", { action: message.action, jobId: message.job.id, runAttempt: message.job.runAttempt, environment: message.environment, ...outcome });
+    } catch (error) {
+      deps.log("job message will be retried", {
+        action: message.action,
+        jobId: message.job.id,
+        runAttempt: message.job.runAttempt,
+        error: (error as Error).name,
+        reason: (error as Error).message,
+        receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
+      });
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

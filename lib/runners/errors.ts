@@ -1,0 +1,54 @@
+/**
+ * Why a launch did not happen. `LaunchError` says whether trying again can help: a retryable one
+ * returns the message to the queue (and, after the queue's retries, to the dead-letter queue); a
+ * permanent one is recorded in the ledger with its reason and parked in the dead-letter queue at
+ * once, where `runway replay` can send it again after the cause is fixed.
+ */
+export class LaunchError extends Error {
+  override name = "LaunchError";
+  readonly retryable: boolean;
+  constructor(message: string, retryable: boolean, options?: ErrorOptions) {
+    super(message, options);
+    this.retryable = retryable;
+  }
+}
+
+/** A passing cause (throttling, 5xx, a lease held by another worker): try again later. */
+export class RetryLaterError extends LaunchError {
+  override name = "RetryLaterError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, true, options);
+  }
+}
+
+/** A cause that another try cannot fix (no such project, access denied, a forbidden label). */
+export class PermanentLaunchError extends LaunchError {
+  override name = "PermanentLaunchError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, false, options);
+  }
+}
+
+const RETRYABLE_AWS = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "ProvisionedThroughputExceededException",
+  "ServiceUnavailable",
+  "ServiceUnavailableException",
+  "InternalServerError",
+  "InternalFailure",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "TimeoutError",
+]);
+
+/** Turn an AWS SDK error into a LaunchError that says what to do. */
+export function classifyAwsError(error: unknown, doing: string): LaunchError {
+  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const status = e.$metadata?.httpStatusCode;
+  const retryable = RETRYABLE_AWS.has(e.name ?? "") || e.$retryable !== undefined || status === undefined || status >= 500 || status === 429;
+  const message = `${doing} failed: ${e.name ?? "Error"}: ${e.message ?? String(error)}`;
+  return retryable ? new RetryLaterError(message, { cause: error }) : new PermanentLaunchError(message, { cause: error });
+}

@@ -1,0 +1,189 @@
+/**
+ * One launch: a queued job that routing gave to an environment becomes exactly one CodeBuild
+ * build hosting a just-in-time runner for it. Each step is recorded in the ledger before the next
+ * begins, so a crash between any two steps is resumed, not repeated:
+ *
+ *   claim (conditional put) → concurrency slot → runner registration (JIT config, stored as a
+ *   short-lived SecureString) → StartBuild (idempotency token = the claim's token) → launched.
+ *
+ * The collaborators are ports (GitHub, the secret store, CodeBuild, the dead-letter queue), so the
+ * logic is tested without AWS and wired to the real clients in `launcher-deps.ts`.
+ */
+import type { AwsTarget } from "../aws/clients.ts";
+import { LaunchError, RetryLaterError } from "./errors.ts";
+import type { JobMessage } from "./job-message.ts";
+import { LeaseLostError, type Ledger, type LaunchRecord } from "./ledger.ts";
+import { buildOverrides, type BuildOverrides } from "./runner-labels.ts";
+
+export interface RunnerRegistration {
+  runnerId: number;
+  encodedJitConfig: string;
+}
+
+/** GitHub: registers and removes just-in-time runners. */
+export interface RunnerRegistry {
+  register(request: { owner: string; repo: string; installationId?: number | undefined; name: string; runnerGroupId: number; labels: string[] }): Promise<RunnerRegistration>;
+  /** Remove a registration (by id, else by name); one that is already gone is fine. */
+  unregister(request: { owner: string; repo: string; installationId?: number | undefined; runnerId?: number | undefined; name: string }): Promise<void>;
+}
+
+/** Thrown by `RunnerRegistry.register` when a runner with that name already exists. */
+export class RunnerNameTakenError extends Error {
+  override name = "RunnerNameTakenError";
+}
+
+/** Where the JIT config waits for the build: referenced by name, never passed in plain text. */
+export interface JitSecrets {
+  put(target: AwsTarget, name: string, value: string): Promise<void>;
+  remove(target: AwsTarget, name: string): Promise<void>;
+}
+
+export interface StartRequest {
+  target: AwsTarget;
+  project: string;
+  idempotencyToken: string;
+  runnerName: string;
+  jitParameter: string;
+  jobId: number;
+  runAttempt: number;
+  overrides: BuildOverrides;
+}
+
+/** CodeBuild: starts the runner's build, and finds one a crashed worker may have started. */
+export interface BuildStarter {
+  start(request: StartRequest): Promise<{ buildId: string }>;
+  findByRunner(target: AwsTarget, project: string, runnerName: string): Promise<string | undefined>;
+}
+
+/** The dead-letter queue: where a launch that cannot succeed waits to be replayed. */
+export interface ParkingLot {
+  park(message: JobMessage, reason: string): Promise<void>;
+}
+
+export interface LaunchSettings {
+  /** How long a claim is exclusive; shorter than the queue's visibility timeout. */
+  leaseMs: number;
+  /** SSM path under which JIT configs are stored, e.g. /runway/dev/jit. */
+  jitPrefix: string;
+}
+
+export interface LaunchDeps {
+  ledger: Ledger;
+  registry: RunnerRegistry;
+  secrets: JitSecrets;
+  builds: BuildStarter;
+  parking: ParkingLot;
+  settings: LaunchSettings;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export type LaunchOutcome =
+  | { outcome: "launched"; buildId: string; runnerName: string; resumed: boolean }
+  | { outcome: "duplicate"; state: LaunchRecord["state"]; buildId?: string | undefined }
+  | { outcome: "waiting"; reason: string }
+  | { outcome: "failed"; reason: string };
+
+/**
+ * Launch the runner for a `queued` job message.
+ *
+ * @throws RetryLaterError for passing causes: the queue delivers the message again later.
+ * @example
+ * const result = await launch(message, deps);
+ * if (result.outcome === "launched") console.log(result.buildId);
+ */
+export async function launch(message: JobMessage, deps: LaunchDeps): Promise<LaunchOutcome> {
+  const { ledger, settings } = deps;
+  const claim = await ledger.claim(message, settings.leaseMs);
+  if (claim.outcome === "duplicate") return { outcome: "duplicate", state: claim.record.state, buildId: claim.record.buildId };
+  if (claim.outcome === "busy") throw new RetryLaterError(`launch of job ${message.job.id} attempt ${message.job.runAttempt} is in progress elsewhere`);
+
+  let record = claim.record;
+  const target: AwsTarget = { region: message.codebuild.region, roleArn: message.codebuild.roleArn };
+  try {
+    const overrides = buildOverrides(message.job.labels, message.codebuild.allowOverrides);
+    if (!(await ledger.acquireSlot(message.environment, message.concurrency, record.pk))) {
+      const reason = `${message.environment} is at its concurrency cap (${message.concurrency} runner builds); the launch waits for a slot`;
+      await ledger.update(record, { state: "waiting", reason });
+      return { outcome: "waiting", reason };
+    }
+    await ledger.indexRunner(record);
+
+    if (claim.outcome === "taken-over") {
+      // A crashed worker may have started the build after CodeBuild's idempotency window closed.
+      const buildId = await deps.builds.findByRunner(target, message.codebuild.project, record.runnerName);
+      if (buildId) return await launched(deps, record, buildId, true);
+    }
+
+    if (record.jitParameter === undefined) {
+      record = await ledger.update(record, { jitParameter: `${settings.jitPrefix}/${record.token}` }, { leaseMs: settings.leaseMs });
+    }
+    if (record.runnerId === undefined) {
+      const registration = await registerRunner(deps, message, record.runnerName);
+      await deps.secrets.put(target, record.jitParameter!, registration.encodedJitConfig);
+      record = await ledger.update(record, { runnerId: registration.runnerId }, { leaseMs: settings.leaseMs });
+    }
+
+    const { buildId } = await deps.builds.start({
+      target,
+      project: message.codebuild.project,
+      idempotencyToken: record.token,
+      runnerName: record.runnerName,
+      jitParameter: record.jitParameter!,
+      jobId: message.job.id,
+      runAttempt: message.job.runAttempt,
+      overrides,
+    });
+    return await launched(deps, record, buildId, claim.outcome === "taken-over");
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw new RetryLaterError(error.message, { cause: error });
+    const launchError = error instanceof LaunchError ? error : new RetryLaterError(`launch failed: ${(error as Error).message}`, { cause: error });
+    if (launchError.retryable) throw launchError;
+    return park(deps, record, message, launchError.message);
+  }
+}
+
+async function registerRunner(deps: LaunchDeps, message: JobMessage, name: string): Promise<RunnerRegistration> {
+  const request = {
+    owner: message.job.owner,
+    repo: message.job.repo,
+    installationId: message.job.installationId,
+    name,
+    runnerGroupId: message.runnerGroupId,
+    labels: message.job.labels,
+  };
+  try {
+    return await deps.registry.register(request);
+  } catch (error) {
+    if (!(error instanceof RunnerNameTakenError)) throw error;
+    // A crash after GitHub registered the runner but before the ledger recorded it: that
+    // registration's config was never stored, so remove it and register again.
+    await deps.registry.unregister({ owner: request.owner, repo: request.repo, installationId: request.installationId, name });
+    return deps.registry.register(request);
+  }
+}
+
+async function launched(deps: LaunchDeps, record: LaunchRecord, buildId: string, resumed: boolean): Promise<LaunchOutcome> {
+  await deps.ledger.update(record, { state: "launched", buildId, launchedAt: deps.ledger.now() });
+  deps.log?.("launched", { jobId: record.jobId, runAttempt: record.runAttempt, environment: record.environment, buildId, runnerName: record.runnerName, resumed });
+  return { outcome: "launched", buildId, runnerName: record.runnerName, resumed };
+}
+
+/** Record a permanent failure, undo what the launch had set up, and park the request. */
+async function park(deps: LaunchDeps, record: LaunchRecord, message: JobMessage, reason: string): Promise<LaunchOutcome> {
+  const target: AwsTarget = { region: message.codebuild.region, roleArn: message.codebuild.roleArn };
+  await deps.ledger.update(record, { state: "failed", reason }).catch((error: unknown) => {
+    if (!(error instanceof LeaseLostError)) throw error;
+  });
+  await deps.ledger.releaseSlot(message.environment, record.pk);
+  const latest = (await deps.ledger.getByKey(record.pk)) ?? record;
+  if (latest.runnerId !== undefined) {
+    await deps.registry
+      .unregister({ owner: message.job.owner, repo: message.job.repo, installationId: message.job.installationId, runnerId: latest.runnerId, name: latest.runnerName })
+      .catch(() => undefined); // the reconciler's sweep and GitHub's own expiry catch what this misses
+  }
+  if (latest.jitParameter !== undefined) await deps.secrets.remove(target, latest.jitParameter).catch(() => undefined);
+  await deps.parking.park(message, reason);
+  deps.log?.("launch failed", { jobId: record.jobId, runAttempt: record.runAttempt, environment: record.environment, reason });
+  return { outcome: "failed", reason };
+}
+

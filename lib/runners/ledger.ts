@@ -1,0 +1,301 @@
+/**
+ * The ledger of launches: one DynamoDB item per (job id, run attempt), written only with
+ * conditional writes, so that "at most one runner build per job attempt" holds under redelivery,
+ * concurrent duplicates, retries and crashes.
+ *
+ * A launch is *claimed* by a conditional put that only one worker can win. The claim carries a
+ * token (reused as CodeBuild's idempotency token and in the runner's name) and a lease: a worker
+ * that crashes mid-launch leaves a lease that expires, and the next worker takes the launch over
+ * with the same token — so a `StartBuild` retried within CodeBuild's five-minute idempotency window
+ * returns the build the crashed worker started instead of a second one.
+ *
+ * States: launching → launched (build id) → finished; launching → waiting (the environment is at
+ * its concurrency cap; the reconciler re-queues it) → launching; launching → failed (a permanent
+ * error, parked in the dead-letter queue).
+ */
+import { randomUUID } from "node:crypto";
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { JobMessage } from "./job-message.ts";
+
+export type LaunchState = "launching" | "waiting" | "launched" | "failed" | "finished";
+
+export interface LaunchRecord {
+  pk: string;
+  kind: "launch";
+  state: LaunchState;
+  environment: string;
+  jobId: number;
+  runAttempt: number;
+  runId: number;
+  repository: string;
+  /** Unique per claim: CodeBuild idempotency token, JIT parameter name, runner name suffix. */
+  token: string;
+  runnerName: string;
+  /** The queue message that asked for the launch: what a relaunch or a replay sends again. */
+  request: JobMessage;
+  attempts: number;
+  createdAt: number;
+  updatedAt: number;
+  leaseUntil: number;
+  jitParameter?: string;
+  runnerId?: number;
+  buildId?: string;
+  launchedAt?: number;
+  reason?: string;
+  /** Which job this launch's runner took (from `in_progress`), and when. */
+  tookJobId?: number;
+  tookAt?: number;
+  /** How the job this launch was for ended (from `completed`). */
+  conclusion?: string;
+  failedSteps?: string[];
+  /** The runner that ran this launch's job (it may be another launch's runner of the same run). */
+  ranOn?: string;
+  finishedAt?: number;
+  jitDeletedAt?: number;
+  /** Epoch seconds: DynamoDB's time-to-live removes the item after this. */
+  expiresAt: number;
+}
+
+export type Claim =
+  | { outcome: "claimed"; record: LaunchRecord }
+  | { outcome: "taken-over"; record: LaunchRecord }
+  | { outcome: "duplicate"; record: LaunchRecord }
+  | { outcome: "busy"; record: LaunchRecord };
+
+/** Another worker owns the launch, or the lease this worker held was taken over. */
+export class LeaseLostError extends Error {
+  override name = "LeaseLostError";
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const KEEP_MS = 7 * DAY_MS;
+
+export const launchKey = (jobId: number, runAttempt: number) => `launch#${jobId}#${runAttempt}`;
+const runnerKey = (runnerName: string) => `runner#${runnerName}`;
+const slotsKey = (environment: string) => `slots#${environment}`;
+
+export interface LedgerOptions {
+  client: DynamoDBDocumentClient;
+  table: string;
+  now?: () => number;
+}
+
+/** Runner names are at most 64 characters on GitHub; keep the job id and attempt readable. */
+export function runnerNameFor(environment: string, jobId: number, runAttempt: number, token: string): string {
+  return `runway-${environment}-${jobId}-${runAttempt}-${token.slice(0, 8)}`.slice(0, 64);
+}
+
+export class Ledger {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => number;
+
+  constructor(options: LedgerOptions) {
+    this.#client = options.client;
+    this.#table = options.table;
+    this.#now = options.now ?? Date.now;
+  }
+
+  now(): number {
+    return this.#now();
+  }
+
+  async get(jobId: number, runAttempt: number): Promise<LaunchRecord | undefined> {
+    return this.getByKey(launchKey(jobId, runAttempt));
+  }
+
+  async getByKey(pk: string): Promise<LaunchRecord | undefined> {
+    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#table, Key: { pk }, ConsistentRead: true }));
+    return Item as LaunchRecord | undefined;
+  }
+
+  /**
+   * Claim the launch for `request`: the first claim wins; a launch whose lease expired (its worker
+   * crashed, or a waiting launch that is re-queued) is taken over with its token; anything else is
+   * a duplicate (already launched, finished or parked) or busy (another worker holds the lease).
+   */
+  async claim(request: JobMessage, leaseMs: number): Promise<Claim> {
+    const now = this.#now();
+    const { id: jobId, runAttempt } = request.job;
+    const token = randomUUID();
+    const record: LaunchRecord = {
+      pk: launchKey(jobId, runAttempt),
+      kind: "launch",
+      state: "launching",
+      environment: request.environment,
+      jobId,
+      runAttempt,
+      runId: request.job.runId,
+      repository: request.job.repository,
+      token,
+      runnerName: runnerNameFor(request.environment, jobId, runAttempt, token),
+      request,
+      attempts: 1,
+      createdAt: now,
+      updatedAt: now,
+      leaseUntil: now + leaseMs,
+      expiresAt: Math.floor((now + KEEP_MS) / 1000),
+    };
+    try {
+      await this.#client.send(new PutCommand({ TableName: this.#table, Item: record, ConditionExpression: "attribute_not_exists(pk)" }));
+      return { outcome: "claimed", record };
+    } catch (error) {
+      if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
+    }
+    const existing = (await this.getByKey(record.pk))!;
+    if (existing.state === "launched" || existing.state === "finished" || existing.state === "failed") return { outcome: "duplicate", record: existing };
+    if (existing.state === "launching" && existing.leaseUntil > now) return { outcome: "busy", record: existing };
+    // A crashed worker's launch, or a waiting launch given another try: take it over, same token.
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: record.pk },
+          UpdateExpression: "SET #state = :launching, leaseUntil = :lease, updatedAt = :now, attempts = attempts + :one REMOVE reason",
+          ConditionExpression: "#state = :seen AND leaseUntil = :seenLease",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: { ":launching": "launching", ":lease": now + leaseMs, ":now": now, ":one": 1, ":seen": existing.state, ":seenLease": existing.leaseUntil },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return { outcome: "taken-over", record: Attributes as LaunchRecord };
+    } catch (error) {
+      if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
+      return { outcome: "busy", record: (await this.getByKey(record.pk))! };
+    }
+  }
+
+  /**
+   * Update a launch this worker holds (same token, still launching); throws LeaseLostError if it
+   * no longer does, so a worker that stalled past its lease never overwrites its successor.
+   */
+  async update(record: LaunchRecord, changes: Partial<LaunchRecord>, options: { leaseMs?: number } = {}): Promise<LaunchRecord> {
+    const now = this.#now();
+    const values: Record<string, unknown> = { ...changes, updatedAt: now };
+    if (options.leaseMs !== undefined) values.leaseUntil = now + options.leaseMs;
+    const names: Record<string, string> = { "#state": "state" };
+    const sets = Object.keys(values).map((key) => {
+      names[`#${key}`] = key;
+      return `#${key} = :${key}`;
+    });
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: record.pk },
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: "#token = :token AND #state = :launching",
+          ExpressionAttributeNames: { ...names, "#token": "token" },
+          ExpressionAttributeValues: { ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v])), ":token": record.token, ":launching": "launching" },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return Attributes as LaunchRecord;
+    } catch (error) {
+      if ((error as Error).name === "ConditionalCheckFailedException") {
+        throw new LeaseLostError(`launch ${record.pk} is no longer held by this worker (another took it over)`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Set fields on a launch whatever its state (job lifecycle events, the reconciler). */
+  async annotate(pk: string, changes: Record<string, unknown>, condition?: { expression: string; values: Record<string, unknown> }): Promise<LaunchRecord | undefined> {
+    const values: Record<string, unknown> = { ...changes, updatedAt: this.#now() };
+    const names: Record<string, string> = {};
+    const sets = Object.keys(values).map((key) => {
+      names[`#${key}`] = key;
+      return `#${key} = :${key}`;
+    });
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk },
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: ["attribute_exists(pk)", condition?.expression].filter(Boolean).join(" AND "),
+          ExpressionAttributeNames: { ...names, ...(condition ? { "#state": "state" } : {}) },
+          ExpressionAttributeValues: { ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v])), ...condition?.values },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return Attributes as LaunchRecord;
+    } catch (error) {
+      if ((error as Error).name === "ConditionalCheckFailedException") return undefined;
+      throw error;
+    }
+  }
+
+  /** Remember which launch a runner belongs to, so `in_progress` / `completed` can find it. */
+  async indexRunner(record: LaunchRecord): Promise<void> {
+    await this.#client.send(
+      new PutCommand({ TableName: this.#table, Item: { pk: runnerKey(record.runnerName), kind: "runner", launch: record.pk, expiresAt: record.expiresAt } }),
+    );
+  }
+
+  async launchForRunner(runnerName: string): Promise<LaunchRecord | undefined> {
+    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#table, Key: { pk: runnerKey(runnerName) }, ConsistentRead: true }));
+    return Item ? this.getByKey(String(Item.launch)) : undefined;
+  }
+
+  /**
+   * Take one of the environment's `cap` slots for `holder` (a launch key). Idempotent: a holder
+   * that already has a slot keeps it. Returns false at the cap.
+   */
+  async acquireSlot(environment: string, cap: number, holder: string): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: slotsKey(environment) },
+          UpdateExpression: "ADD holders :holder SET kind = :kind",
+          ConditionExpression: "attribute_not_exists(holders) OR size(holders) < :cap OR contains(holders, :one)",
+          ExpressionAttributeValues: { ":holder": new Set([holder]), ":one": holder, ":cap": cap, ":kind": "slots" },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
+  }
+
+  /** Give a slot back (idempotent). */
+  async releaseSlot(environment: string, holder: string): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: slotsKey(environment) },
+        UpdateExpression: "DELETE holders :holder",
+        ExpressionAttributeValues: { ":holder": new Set([holder]) },
+      }),
+    );
+  }
+
+  /** Launches holding a slot in `environment`. */
+  async slotHolders(environment: string): Promise<string[]> {
+    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#table, Key: { pk: slotsKey(environment) }, ConsistentRead: true }));
+    return Item?.holders ? [...(Item.holders as Set<string>)] : [];
+  }
+
+  /** Every launch not yet finished or failed (for the reconciler; the table is kept small by its TTL). */
+  async activeLaunches(): Promise<LaunchRecord[]> {
+    const items: LaunchRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new ScanCommand({
+          TableName: this.#table,
+          ExclusiveStartKey: start,
+          FilterExpression: "kind = :launch AND (#state IN (:launching, :waiting, :launched) OR (attribute_exists(jitParameter) AND attribute_not_exists(jitDeletedAt)))",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: { ":launch": "launch", ":launching": "launching", ":waiting": "waiting", ":launched": "launched" },
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...((page.Items ?? []) as LaunchRecord[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
