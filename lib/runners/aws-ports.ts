@@ -3,13 +3,14 @@
  * config as a short-lived SecureString) and the dead-letter queue. Each error is classified as
  * retryable or permanent, so the launcher knows whether to wait or to park.
  */
-import { BatchGetBuildsCommand, ListBuildsForProjectCommand, StartBuildCommand } from "@aws-sdk/client-codebuild";
+import { BatchGetBuildsCommand, ListBuildsForProjectCommand, StartBuildCommand, StopBuildCommand } from "@aws-sdk/client-codebuild";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DeleteParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import { codeBuildClientFor, sqsClient, ssmClientFor } from "../aws/clients.ts";
 import { classifyAwsError, RetryLaterError } from "./errors.ts";
 import type { JobMessage } from "./job-message.ts";
 import type { BuildStarter, JitSecrets, ParkingLot } from "./launch.ts";
+import type { BuildWatcher } from "./reconcile.ts";
 
 export interface CodeBuildStarterOptions {
   /** Bucket for failure markers and artifacts, passed to the build. */
@@ -58,6 +59,29 @@ export function codeBuildStarter(options: CodeBuildStarterOptions = {}): BuildSt
         return builds.find((b) => b.environment?.environmentVariables?.some((v) => v.name === "RUNWAY_RUNNER_NAME" && v.value === runnerName))?.id;
       } catch (error) {
         throw classifyAwsError(error, `looking for the build of runner ${runnerName} on ${project}`);
+      }
+    },
+  };
+}
+
+/** CodeBuild for the reconciler: build statuses, and stopping an idle runner's build. */
+export function codeBuildWatcher(): BuildWatcher {
+  return {
+    async statuses(target, buildIds) {
+      const statuses = new Map<string, string>();
+      const client = codeBuildClientFor(target);
+      for (let i = 0; i < buildIds.length; i += 100) {
+        const { builds = [] } = await client.send(new BatchGetBuildsCommand({ ids: buildIds.slice(i, i + 100) }));
+        for (const build of builds) if (build.id && build.buildStatus) statuses.set(build.id, build.buildStatus);
+      }
+      return statuses;
+    },
+    async stop(target, buildId) {
+      try {
+        await codeBuildClientFor(target).send(new StopBuildCommand({ id: buildId }));
+      } catch (error) {
+        // Already over: nothing to stop.
+        if ((error as Error).name !== "InvalidInputException") throw error;
       }
     },
   };

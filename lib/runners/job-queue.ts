@@ -16,7 +16,8 @@ export class QueueUnavailableError extends Error {
 
 /** Anything that accepts job messages: SQS in production, an array in benchmarks. */
 export interface JobSink {
-  send(message: JobMessage): Promise<void>;
+  /** `deduplicationId` overrides the default, for a deliberate second send (relaunch, replay). */
+  send(message: JobMessage, deduplicationId?: string): Promise<void>;
 }
 
 /** The deduplication id of a message: one per job, attempt and action. */
@@ -32,13 +33,13 @@ export function deduplicationId(message: JobMessage): string {
  */
 export function sqsJobSink(url?: string): JobSink {
   return {
-    async send(message) {
+    async send(message, dedup) {
       // Read per send, not at import: the URL is deployment configuration, and tests change it.
       const queueUrl = url ?? process.env.RUNWAY_JOB_QUEUE_URL;
       if (!queueUrl) throw new QueueUnavailableError("RUNWAY_JOB_QUEUE_URL is not set; the job queue's URL is needed to record jobs");
       try {
         const { sendToQueue } = await import("./sqs-send.ts");
-        await sendToQueue(queueUrl, message, deduplicationId(message));
+        await sendToQueue(queueUrl, message, dedup ?? deduplicationId(message));
       } catch (error) {
         throw new QueueUnavailableError(`the job queue did not accept job ${message.job.id} (${(error as Error).name})`, { cause: error });
       }

@@ -14,7 +14,7 @@
  * error, parked in the dead-letter queue).
  */
 import { randomUUID } from "node:crypto";
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { JobMessage } from "./job-message.ts";
 
 export type LaunchState = "launching" | "waiting" | "launched" | "failed" | "finished";
@@ -276,6 +276,41 @@ export class Ledger {
   async slotHolders(environment: string): Promise<string[]> {
     const { Item } = await this.#client.send(new GetCommand({ TableName: this.#table, Key: { pk: slotsKey(environment) }, ConsistentRead: true }));
     return Item?.holders ? [...(Item.holders as Set<string>)] : [];
+  }
+
+  /** Every environment's slot holders (for the reconciler's repair of slots a crash kept). */
+  async allSlots(): Promise<{ environment: string; holders: string[] }[]> {
+    const out: { environment: string; holders: string[] }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new ScanCommand({ TableName: this.#table, ExclusiveStartKey: start, FilterExpression: "kind = :slots", ExpressionAttributeValues: { ":slots": "slots" }, ConsistentRead: true }),
+      );
+      for (const item of page.Items ?? []) {
+        out.push({ environment: String(item.pk).slice("slots#".length), holders: item.holders ? [...(item.holders as Set<string>)] : [] });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /** Forget a failed launch so that a replay starts it afresh. Only a failed one: never a live launch. */
+  async forgetFailed(jobId: number, runAttempt: number): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: { pk: launchKey(jobId, runAttempt) },
+          ConditionExpression: "#state = :failed",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: { ":failed": "failed" },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
   }
 
   /** Every launch not yet finished or failed (for the reconciler; the table is kept small by its TTL). */
