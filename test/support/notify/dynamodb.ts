@@ -1,0 +1,45 @@
+/**
+ * A real local DynamoDB (dynalite) on an ephemeral port, with Runway's table created through the
+ * real SDK client, for tests of the thread store and the notifier.
+ */
+import { createRequire } from "node:module";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
+import { dynamoDbClient, resetAwsClients } from "../../../lib/aws/clients.ts";
+
+// dynalite ships no types; its default export makes an http.Server.
+const dynalite = createRequire(import.meta.url)("dynalite") as (options: { createTableMs?: number }) => Server;
+
+export interface LocalDynamo {
+  endpoint: string;
+  table: string;
+  close(): Promise<void>;
+}
+
+/** Start dynalite, point the SDK at it (AWS_ENDPOINT_URL_DYNAMODB) and create `table`. */
+export async function startLocalDynamo(table = "runway-test"): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+  process.env.RUNWAY_TABLE = table;
+  resetAwsClients();
+  await dynamoDbClient().send(
+    new CreateTableCommand({
+      TableName: table,
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  return {
+    endpoint,
+    table,
+    close: async () => {
+      delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+      resetAwsClients();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
