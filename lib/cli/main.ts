@@ -10,6 +10,7 @@
 import { EXIT, type CliCommand, type CommandIo } from "./command.ts";
 import { checkConfigCommand } from "./commands/check-config.ts";
 import { deliverCommand } from "./commands/deliver.ts";
+import { replayCommand } from "./commands/replay.ts";
 import { routeCommand } from "./commands/route.ts";
 import { writeLine } from "./output.ts";
 
@@ -18,6 +19,7 @@ export const commands: Readonly<Record<string, CliCommand>> = {
   route: routeCommand,
   "check-config": checkConfigCommand,
   deliver: deliverCommand,
+  replay: replayCommand,
 };
 
 /** `runway --help`. */
