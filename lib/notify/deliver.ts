@@ -17,7 +17,7 @@
 import { createHash } from "node:crypto";
 import type { NotifyConfig } from "../config/notify-schema.ts";
 import { logger } from "../observability/logger.ts";
-import { NotifyError } from "./errors.ts";
+import { NotifyError, SlackRejectedError } from "./errors.ts";
 import type { NotificationEvent } from "./events.ts";
 import type { SlackMessage } from "./render/blocks.ts";
 import { renderParent } from "./render/parent.ts";
@@ -67,13 +67,18 @@ export async function deliverToThread(event: NotificationEvent, deps: ThreadDeps
     const parent = renderParent(next.subject);
     next.shown = digest(parent);
     const updating: boolean = mayBeStale || next.shown !== base.shown;
-    if (updating && (await slack.update(base.channel, base.ts, parent)) === "gone") {
-      logger.warn("The thread's parent was deleted in Slack; replies continue without it", { thread: event.thread });
-    }
+    if (updating && (await slack.update(next.channel, next.ts, parent)) === "gone") await reopen(next, parent, deps);
     if (!applied && !replied && settings.replyEvents.includes(event.type)) {
       const failsNow = isFailure(next.status) && !base.failureAnnounced;
       const reply = renderReply(event, failsNow && settings.mentionOnFailure ? { mention: settings.mentionOnFailure } : {});
-      await slack.post(base.channel, reply, { threadTs: base.ts, broadcast: failsNow && settings.broadcastFailures });
+      const options = { threadTs: next.ts, broadcast: failsNow && settings.broadcastFailures };
+      try {
+        await slack.post(next.channel, reply, options);
+      } catch (error) {
+        if (!(error instanceof SlackRejectedError && error.code === "thread_not_found")) throw error;
+        await reopen(next, parent, deps);
+        await slack.post(next.channel, reply, { ...options, threadTs: next.ts });
+      }
       replied = true;
     }
     if (await store.save(next, base.version)) return applied && !replied ? "duplicate" : "posted";
@@ -83,6 +88,17 @@ export async function deliverToThread(event: NotificationEvent, deps: ThreadDeps
     if (!fresh) throw new NotifyError(`thread ${event.thread} disappeared while saving; the event is retried from the queue`);
     base = fresh;
   }
+}
+
+/**
+ * Someone deleted the parent in Slack: post it again and carry on in the new thread, rather than
+ * failing every later event of the run into the dead-letter queue.
+ */
+async function reopen(next: ThreadRecord, parent: SlackMessage, deps: ThreadDeps): Promise<void> {
+  logger.warn("The thread's parent was deleted in Slack; posting it again", { thread: next.key });
+  const posted = await deps.slack.post(next.channel, parent);
+  next.channel = posted.channel;
+  next.ts = posted.ts;
 }
 
 /** The thread's next record: the event applied, remembered, and the failure flag kept. */

@@ -2,6 +2,7 @@
  * The Slack notifier function end to end: SQS records in, the real @slack/web-api client posting
  * over HTTP to the local Slack fake, threads kept in a real local DynamoDB (dynalite).
  */
+import { WebClient } from "@slack/web-api";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { setConfig } from "../../../lib/config/runtime.ts";
 import { startLocalDynamo, type LocalDynamo } from "../../support/notify/dynamodb.ts";
@@ -124,6 +125,20 @@ describe("the Slack notifier", () => {
     const batch = records(freshRun().slice(0, 1));
     expect(failedIds(await invokeNotifier(batch))).toEqual([batch[0]!.messageId]);
     expect(slack.fake.requests()[0]).toMatchObject({ method: "chat.postMessage", error: "invalid_auth" });
+  });
+
+  it("posts the parent again when someone deleted it in Slack, and carries on in the new thread", async () => {
+    const events = freshRun();
+    expect(failedIds(await invokeNotifier(events.slice(0, 3)))).toEqual([]);
+    const [old] = slack.fake.threads();
+    await new WebClient(TOKEN, { slackApiUrl: slack.apiUrl }).chat.delete({ channel: old!.channel, ts: old!.ts });
+
+    expect(failedIds(await invokeNotifier(events.slice(3)))).toEqual([]);
+    const threads = slack.fake.threads();
+    expect(threads).toHaveLength(1);
+    expect(threads[0]!.ts).not.toBe(old!.ts);
+    expect(threads[0]!.parent.text).toContain(": failed");
+    expect(threads[0]!.replies).toHaveLength(3);
   });
 
   it("opens a deployment's thread in the channel the event names", async () => {
