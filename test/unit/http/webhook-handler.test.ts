@@ -24,8 +24,8 @@ beforeAll(() => {
   delete process.env.RUNWAY_STAGE;
   setConfig(undefined);
   resetAwsClients();
-  vi.spyOn(logger, "info").mockImplementation((message: unknown, fields?: unknown) => {
-    lines.push({ message, ...(fields as Record<string, unknown>) });
+  vi.spyOn(logger, "info").mockImplementation((...args: unknown[]) => {
+    lines.push({ message: args[0], ...(args[1] as Record<string, unknown>) });
   });
 });
 afterEach(() => {
