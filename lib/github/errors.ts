@@ -47,3 +47,69 @@ export class UnsupportedMediaTypeError extends DeliveryError {
 export class WebhookSecretError extends Error {
   override name = "WebhookSecretError";
 }
+
+/*
+ * Calling GitHub's REST API as the GitHub App (lib/github/octokit.ts, jit-config.ts). Messages name
+ * the repository or organisation and what to fix; they never include a token, the App's key, a
+ * JIT runner configuration or a request body. `cause` keeps Octokit's error, whose copy of the
+ * request has its Authorization header redacted.
+ */
+
+/** Options of every GitHub API error: the HTTP status (absent when GitHub was not reached). */
+export interface GitHubApiErrorOptions extends ErrorOptions {
+  status?: number | undefined;
+  retryable: boolean;
+  /** GitHub's `x-github-request-id`, for a support ticket. */
+  requestId?: string | undefined;
+}
+
+/**
+ * A GitHub API call that failed. `retryable` is true for 5xx, rate limits and network errors
+ * (try again later, the same request can succeed) and false for 401/403/404/422 (a person must
+ * change the App, its installation or Runway's configuration first).
+ */
+export class GitHubApiError extends Error {
+  override name = "GitHubApiError";
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  readonly requestId: string | undefined;
+
+  constructor(message: string, options: GitHubApiErrorOptions) {
+    super(message, options);
+    this.status = options.status;
+    this.retryable = options.retryable;
+    this.requestId = options.requestId;
+  }
+}
+
+/** GitHub's primary or secondary rate limit, still in force after the client's own short waits. */
+export class GitHubRateLimitError extends GitHubApiError {
+  override name = "GitHubRateLimitError";
+  /** How long GitHub asked to wait before the next call. */
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, options: Omit<GitHubApiErrorOptions, "retryable"> & { retryAfterSeconds: number }) {
+    super(message, { ...options, retryable: true });
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/**
+ * A runner with this name is already registered (409). Retryable, but only under a new name: a
+ * retried request whose first attempt GitHub did register ends here too, so the old registration
+ * may be an orphan worth deleting (`findRunnerByName` then `deleteRunner`).
+ */
+export class RunnerNameConflictError extends GitHubApiError {
+  override name = "RunnerNameConflictError";
+  readonly runnerName: string;
+
+  constructor(message: string, options: Omit<GitHubApiErrorOptions, "retryable"> & { runnerName: string }) {
+    super(message, { ...options, retryable: true });
+    this.runnerName = options.runnerName;
+  }
+}
+
+/** The GitHub App's id or private key is not configured where Runway looks: an operator's fix. */
+export class GitHubAppConfigError extends Error {
+  override name = "GitHubAppConfigError";
+}

@@ -1,0 +1,267 @@
+/**
+ * The one place that creates GitHub API clients: Octokit authenticated as the GitHub App's
+ * installation, with GitHub's rate limits and transient failures handled the same way everywhere.
+ *
+ * Configuration (the same names on AWS and locally; no local branch here):
+ * - `GITHUB_API_URL`: the REST API base, https://api.github.com by default, `https://HOST/api/v3`
+ *   on GitHub Enterprise Server, the local fake's URL under `npm start` and in tests.
+ * - `GITHUB_APP_ID`: the App's id (or its client id, which GitHub also accepts as the JWT issuer).
+ * - `GITHUB_APP_PRIVATE_KEY_PARAMETER` names an SSM SecureString holding the App's private key
+ *   (.pem), read through Powertools and cached five minutes; `GITHUB_APP_PRIVATE_KEY` holds the
+ *   key itself (local stack, tests).
+ *
+ * Per container: one Octokit per installation, created on first use and kept; installation tokens
+ * cached until five minutes before GitHub expires them (token-cache.ts); installation ids looked
+ * up from a repository once an hour at most. A changed key or App id (a rotation read from SSM)
+ * makes new clients; cached tokens stay valid, they do not depend on the key.
+ *
+ * Importing this module does nothing: Octokit and its plugins are loaded on the first call.
+ */
+import type { Octokit } from "@octokit/core";
+import { logger } from "../observability/logger.ts";
+import { toGitHubApiError } from "./api-error.ts";
+import { GitHubAppConfigError } from "./errors.ts";
+import { createTokenCache } from "./token-cache.ts";
+
+/** A GitHub REST client; `request` is all Runway uses. */
+export type GitHubClient = Octokit;
+
+export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
+/** The REST API version Runway is written against. */
+export const GITHUB_API_VERSION = "2022-11-28";
+
+/** Rate limits: wait and retry inside the call when GitHub asks for at most this long. */
+export const RATE_LIMIT_POLICY = { maxRetryAfterSeconds: 60, maxRetries: 2 } as const;
+/** 5xx and network errors: retried by @octokit/plugin-retry after 1, 4 and 9 s. */
+const RETRIES = 3;
+/**
+ * Not retried by plugin-retry: client errors that a second identical request cannot fix, 409 (a
+ * runner name taken: the caller must pick another), and 429 (plugin-throttling's job, with
+ * GitHub's own delay; retrying it here as well would multiply the waits).
+ */
+const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
+/** One request, including reading the answer; a hung connection must not eat a Lambda's budget. */
+const REQUEST_TIMEOUT_MS = 10_000;
+const KEY_CACHE_SECONDS = 300;
+const INSTALLATION_ID_CACHE_MS = 60 * 60_000;
+
+/** Where a client is for: a repository, or an organisation when `repo` is absent. */
+export interface GitHubTarget {
+  owner: string;
+  repo?: string | undefined;
+  /** From the webhook's `installation.id`; looked up (and cached) when absent. */
+  installationId?: number | undefined;
+}
+
+interface AppCredentials {
+  appId: number | string;
+  privateKey: string;
+  baseUrl: string;
+  /** Clients built from other credentials are replaced. */
+  identity: string;
+}
+
+type OctokitModules = Awaited<ReturnType<typeof loadOctokit>>;
+
+let modules: Promise<OctokitModules> | undefined;
+let appOnly: { identity: string; client: GitHubClient } | undefined;
+const clients = new Map<number, { identity: string; client: GitHubClient }>();
+const installationIds = new Map<string, { id: Promise<number>; until: number }>();
+/** Per API and App: a key rotation keeps the tokens, another App or GitHub does not see them. */
+const tokenCaches = new Map<string, ReturnType<typeof createTokenCache>>();
+
+/**
+ * The client for the installation that covers `target`.
+ *
+ * @example
+ * const octokit = await githubClient({ owner: "acme", repo: "api", installationId: message.job.installationId });
+ * const { encodedJitConfig } = await generateJitConfig(octokit, { owner: "acme", repo: "api", name, runnerGroupId: 1, labels });
+ */
+export async function githubClient(target: GitHubTarget, env: NodeJS.ProcessEnv = process.env): Promise<GitHubClient> {
+  const installationId = target.installationId ?? (await findInstallationId(target, env));
+  return installationClient(installationId, env);
+}
+
+/** The client for one installation, created once per container (and per App credentials). */
+export async function installationClient(installationId: number, env: NodeJS.ProcessEnv = process.env): Promise<GitHubClient> {
+  const credentials = await appCredentials(env);
+  const { GitHubOctokit, createAppAuth } = await loadModules();
+  const kept = clients.get(installationId);
+  if (kept?.identity === credentials.identity) return kept.client;
+  const client = newClient(GitHubOctokit, createAppAuth, credentials, installationId);
+  clients.set(installationId, { identity: credentials.identity, client });
+  return client;
+}
+
+/**
+ * The App's installation id on a repository (`GET /repos/{owner}/{repo}/installation`) or an
+ * organisation (`GET /orgs/{org}/installation`), cached for an hour.
+ *
+ * @throws GitHubApiError (404, permanent) when the App is not installed there.
+ */
+export async function findInstallationId(target: { owner: string; repo?: string | undefined }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { owner, repo } = target;
+  const where = repo ? `${owner}/${repo}` : `organization ${owner}`;
+  const { baseUrl, appId } = await appCredentials(env);
+  const key = `${baseUrl}\n${appId}\n${(repo ? `repos/${owner}/${repo}` : `orgs/${owner}`).toLowerCase()}`;
+  const cached = installationIds.get(key);
+  if (cached && cached.until > Date.now()) return cached.id;
+
+  const id = (async () => {
+    const client = await appClient(env);
+    try {
+      const { data } = repo
+        ? await client.request("GET /repos/{owner}/{repo}/installation", { owner, repo })
+        : await client.request("GET /orgs/{org}/installation", { org: owner });
+      return data.id;
+    } catch (error) {
+      throw toGitHubApiError(error, {
+        action: `find the GitHub App's installation on ${where}`,
+        hints: { 404: `the GitHub App is not installed on ${where}: install it there (the App's page → Install App)` },
+      });
+    }
+  })();
+  const entry = { id, until: Date.now() + INSTALLATION_ID_CACHE_MS };
+  installationIds.set(key, entry);
+  // A failed lookup is not remembered: the next job asks again (the App may be installed by then).
+  id.catch(() => installationIds.get(key) === entry && installationIds.delete(key));
+  return id;
+}
+
+/** Forget every client, installation id and cached token (tests; a rotated App). */
+export function resetGitHubClients(): void {
+  appOnly = undefined;
+  clients.clear();
+  installationIds.clear();
+  tokenCaches.clear();
+}
+
+/** Authenticated as the App itself (a JWT): only for the App's own endpoints. */
+async function appClient(env: NodeJS.ProcessEnv): Promise<GitHubClient> {
+  const credentials = await appCredentials(env);
+  const { GitHubOctokit, createAppAuth } = await loadModules();
+  if (appOnly?.identity !== credentials.identity) {
+    appOnly = { identity: credentials.identity, client: newClient(GitHubOctokit, createAppAuth, credentials) };
+  }
+  return appOnly.client;
+}
+
+function loadModules(): Promise<OctokitModules> {
+  if (!modules) {
+    const loading = loadOctokit();
+    loading.catch(() => (modules = undefined));
+    modules = loading;
+  }
+  return modules;
+}
+
+async function loadOctokit() {
+  const [{ Octokit }, { createAppAuth }, { retry }, { throttling }] = await Promise.all([
+    import("@octokit/core"),
+    import("@octokit/auth-app"),
+    import("@octokit/plugin-retry"),
+    import("@octokit/plugin-throttling"),
+  ]);
+  return { GitHubOctokit: Octokit.plugin(retry, throttling), createAppAuth };
+}
+
+function newClient(
+  GitHubOctokit: OctokitModules["GitHubOctokit"],
+  createAppAuth: OctokitModules["createAppAuth"],
+  credentials: AppCredentials,
+  installationId?: number,
+): GitHubClient {
+  const tokenScope = `${credentials.baseUrl}\n${credentials.appId}`;
+  let tokens = tokenCaches.get(tokenScope);
+  if (!tokens) tokenCaches.set(tokenScope, (tokens = createTokenCache()));
+  const client = new GitHubOctokit({
+    baseUrl: credentials.baseUrl,
+    userAgent: "runway",
+    authStrategy: createAppAuth,
+    auth: {
+      appId: credentials.appId,
+      privateKey: credentials.privateKey,
+      ...(installationId === undefined ? {} : { installationId }),
+      cache: tokens,
+      log: octokitLog,
+    },
+    log: octokitLog,
+    request: { fetch: fetchWithTimeout, log: octokitLog },
+    retry: { doNotRetry: DO_NOT_RETRY, retries: RETRIES },
+    throttle: {
+      // GitHub's secondary limits are per installation: so are the throttle's queues.
+      id: `runway-${installationId ?? "app"}`,
+      onRateLimit: onLimit("rate limit"),
+      onSecondaryRateLimit: onLimit("secondary rate limit"),
+    },
+  });
+  client.hook.before("request", (options) => {
+    options.headers["x-github-api-version"] = GITHUB_API_VERSION;
+  });
+  return client;
+}
+
+/** plugin-throttling's handlers: true means wait `retryAfter` seconds and send again. */
+function onLimit(kind: string) {
+  return (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number): boolean => {
+    // The route template ("/repos/{owner}/{repo}/…"), never headers or body.
+    const fields = { method: options.method, route: options.url, retryAfterSeconds: retryAfter, retryCount };
+    if (retryCount < RATE_LIMIT_POLICY.maxRetries && retryAfter <= RATE_LIMIT_POLICY.maxRetryAfterSeconds) {
+      logger.warn(`GitHub ${kind}: waiting, then retrying`, fields);
+      return true;
+    }
+    logger.warn(`GitHub ${kind}: not waiting that long, giving up on this call`, fields);
+    return false;
+  };
+}
+
+/** Octokit's own messages (auth-app's retries, deprecations) into the shared logger, text only. */
+const octokitLog = {
+  debug: (message: string) => logger.debug(String(message)),
+  info: (message: string) => logger.info(String(message)),
+  warn: (message: string) => logger.warn(String(message)),
+  error: (message: string) => logger.error(String(message)),
+};
+
+const fetchWithTimeout: typeof fetch = (input, init) => {
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+};
+
+async function appCredentials(env: NodeJS.ProcessEnv): Promise<AppCredentials> {
+  const rawId = env.GITHUB_APP_ID?.trim();
+  if (!rawId) {
+    throw new GitHubAppConfigError("GITHUB_APP_ID is not set: set it to the GitHub App's App ID (the App's settings page, General → About)");
+  }
+  const parameter = env.GITHUB_APP_PRIVATE_KEY_PARAMETER?.trim();
+  let privateKey = env.GITHUB_APP_PRIVATE_KEY;
+  let source = "GITHUB_APP_PRIVATE_KEY";
+  if (!privateKey?.trim() && parameter) {
+    source = `the SSM parameter ${parameter}`;
+    const { readSsmSecret } = await import("./ssm-secret-provider.ts");
+    try {
+      privateKey = await readSsmSecret(parameter, KEY_CACHE_SECONDS);
+    } catch (error) {
+      throw new GitHubAppConfigError(
+        `could not read the GitHub App's private key from ${source} (${(error as Error).name}): check that it exists and that this function may ssm:GetParameter it and kms:Decrypt its key`,
+        { cause: error },
+      );
+    }
+  }
+  if (!privateKey?.trim()) {
+    throw new GitHubAppConfigError(
+      parameter
+        ? `${source} (GITHUB_APP_PRIVATE_KEY_PARAMETER) is empty: put the App's private key (.pem) there as a SecureString`
+        : "no GitHub App private key: set GITHUB_APP_PRIVATE_KEY_PARAMETER (on AWS) or GITHUB_APP_PRIVATE_KEY (locally)",
+    );
+  }
+  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKey)) {
+    // Never echo the value: say what shape it should have.
+    throw new GitHubAppConfigError(
+      `the GitHub App private key in ${source} is not a PEM private key: store the whole .pem file GitHub generated, from its -----BEGIN line to its -----END line`,
+    );
+  }
+  const baseUrl = (env.GITHUB_API_URL?.trim() || DEFAULT_GITHUB_API_URL).replace(/\/+$/, "");
+  const appId = /^\d+$/.test(rawId) ? Number(rawId) : rawId;
+  return { appId, privateKey, baseUrl, identity: `${baseUrl}\n${rawId}\n${privateKey}` };
+}
