@@ -1,0 +1,141 @@
+/**
+ * A local GitHub REST API: just the operations Runway calls, answered as GitHub answers them, so
+ * the real Octokit client (lib/github/octokit.ts), its App authentication, retries and rate-limit
+ * handling run unchanged against it.
+ *
+ *   POST   /app/installations/{id}/access_tokens            App JWT → ghs_… token (1 h)
+ *   GET    /repos/{owner}/{repo}/installation               App JWT
+ *   GET    /orgs/{org}/installation                         App JWT
+ *   POST   /repos/{owner}/{repo}/actions/runners/generate-jitconfig   Administration: write
+ *   POST   /orgs/{org}/actions/runners/generate-jitconfig              Self-hosted runners: write
+ *   GET    /repos/{owner}/{repo}/actions/runners?name=&per_page=&page=
+ *   GET    /orgs/{org}/actions/runners?name=&per_page=&page=
+ *   DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}   (and the /orgs/{org} form)
+ *   GET    /repos/{owner}/{repo}/actions/jobs/{job_id}/logs   Actions: read → 302 to a download
+ *
+ * Mounted by whoever owns the port, under `/github/api` by default:
+ * `GITHUB_API_URL=http://127.0.0.1:PORT/github/api`.
+ */
+import type { KeyObject } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { generateLocalAppKey, publicKeyOf } from "./app-key.ts";
+import { createFailures, sendFault, type GitHubFailures } from "./failures.ts";
+import { baseHeaders, errorBody, RateCounter, requestId, sendJson } from "./http.ts";
+import { ROUTES, type Answer, type RouteContext } from "./routes.ts";
+import { DEFAULT_INSTALLATION, GitHubFakeState, type FakeInstallation } from "./state.ts";
+
+export { generateLocalAppKey, verifyAppJwt, type LocalAppKey } from "./app-key.ts";
+export type { FailureSpec, FakeRoute, GitHubFailures } from "./failures.ts";
+export { DEFAULT_INSTALLATION, DEFAULT_PERMISSIONS } from "./state.ts";
+export type { DecodedJitConfig, FakeCall, FakeInstallation, FakeRunner, GitHubFakeState, Permission } from "./state.ts";
+
+export interface GitHubFakeOptions {
+  /** Print each call on a line: `true` for stdout, or a function taking each line. */
+  print?: boolean | ((line: string) => void);
+  /**
+   * The GitHub App whose JWTs are accepted: its id and public key (or the private key, whose public
+   * half is used). By default the fake makes a key pair and exposes the private key as `app.privateKey`.
+   */
+  app?: { id: number | string; publicKey: string | KeyObject };
+  /** Installations of the App; by default one, id 42, on every account with every permission Runway needs. */
+  installations?: FakeInstallation[];
+  /** Runner groups that exist (default: 1, GitHub's "Default" group). */
+  runnerGroups?: number[];
+  /** Lifetime of installation tokens (GitHub: one hour). */
+  tokenLifetimeSeconds?: number;
+  /** Mount point (default `/github/api`). */
+  basePath?: string;
+}
+
+export interface GitHubFake {
+  /** Serve a request under the mount point; resolves false (untouched) when it is not the fake's. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  state: GitHubFakeState;
+  failures: GitHubFailures;
+  /** The App the fake accepts; `privateKey` (PEM) when the fake generated the key pair. */
+  app: { id: number | string; privateKey?: string };
+  /** The mount point, e.g. `/github/api`: GITHUB_API_URL is the server's origin plus this. */
+  basePath: string;
+  /** Forget runners, tokens, logs, calls and faults. */
+  reset(): void;
+}
+
+/**
+ * Create the fake.
+ *
+ * @example
+ * const github = createGitHubFake({ print: true });
+ * createServer(async (req, res) => { if (!(await github.handle(req, res))) { res.statusCode = 404; res.end(); } }).listen(3000);
+ * // GITHUB_API_URL=http://127.0.0.1:3000/github/api GITHUB_APP_ID=1 GITHUB_APP_PRIVATE_KEY=<github.app.privateKey>
+ */
+export function createGitHubFake(options: GitHubFakeOptions = {}): GitHubFake {
+  const base = (options.basePath ?? "/github/api").replace(/\/+$/, "");
+  const print = options.print === true ? (line: string) => console.log(line) : options.print || undefined;
+  const generated = options.app ? undefined : generateLocalAppKey();
+  const app = { id: options.app?.id ?? 1, publicKey: publicKeyOf(options.app?.publicKey ?? generated!.publicKey) };
+  const state = new GitHubFakeState(options.installations ?? [DEFAULT_INSTALLATION], options.runnerGroups ?? [1]);
+  const failures = createFailures();
+  const rate = new RateCounter();
+  const downloads: RouteContext["downloads"] = new Map();
+  const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
+
+  const serve = async (req: IncomingMessage, res: ServerResponse, url: URL, path: string): Promise<void> => {
+    const method = req.method ?? "GET";
+    const match = ROUTES.map((route) => ({ route, found: route.method === method ? route.pattern.exec(path) : null })).find((m) => m.found);
+    const routeName = match?.route.name ?? "unknown";
+    const record = (status: number, note?: string) => {
+      state.calls.push({ method, path, ...(url.search ? { query: url.search.slice(1) } : {}), route: routeName, status, at: new Date().toISOString() });
+      print?.(`github ${status} ${method} ${path}${note ? `  ${note}` : ""}`);
+    };
+    if (!match) {
+      req.resume();
+      record(404);
+      return sendJson(res, 404, errorBody(404, "Not Found"), rate.count("anonymous"));
+    }
+    const fault = failures.take(match.route.name);
+    if (fault) {
+      req.resume();
+      record(fault.status, `injected ${fault.status}`);
+      return sendFault(res, fault, rate.count("anonymous"), requestId());
+    }
+    const params = match.found!.slice(1).map((p) => decodeURIComponent(p));
+    const apiUrl = `http://${req.headers.host ?? "127.0.0.1"}${base}`;
+    const answer = await match.route.handler({ req, url, path, state, app, tokenLifetimeSeconds, apiUrl, downloads }, params);
+    req.resume();
+    record(answer.status, answer.note);
+    send(res, answer, answer.text === undefined ? rate.count(answer.caller ?? "anonymous", answer.resource) : {});
+  };
+
+  return {
+    async handle(req, res) {
+      const url = new URL(req.url ?? "/", "http://fake");
+      if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return false;
+      try {
+        await serve(req, res, url, url.pathname.slice(base.length) || "/");
+      } catch (error) {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end(`github fake: ${(error as Error).message}`);
+      }
+      return true;
+    },
+    state,
+    failures,
+    app: { id: app.id, ...(generated ? { privateKey: generated.privateKey } : {}) },
+    basePath: base,
+    reset() {
+      state.reset();
+      failures.clear();
+      rate.clear();
+      downloads.clear();
+    },
+  };
+}
+
+function send(res: ServerResponse, answer: Answer, rateHeaders: Record<string, string>): void {
+  if (answer.text !== undefined) {
+    res.writeHead(answer.status, { ...baseHeaders(), ...answer.headers, "content-type": "text/plain; charset=utf-8" });
+    res.end(answer.text);
+    return;
+  }
+  sendJson(res, answer.status, answer.body, { ...rateHeaders, ...answer.headers });
+}

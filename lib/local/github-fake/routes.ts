@@ -1,0 +1,259 @@
+/**
+ * The operations of GitHub's REST API that Runway calls, answered as GitHub answers them: who may
+ * call (the App's JWT or an installation token, and its permissions), what is validated, and the
+ * status and body of each outcome.
+ */
+import type { IncomingMessage } from "node:http";
+import type { KeyObject } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { verifyAppJwt } from "./app-key.ts";
+import type { FakeRoute } from "./failures.ts";
+import { credential, errorBody, readJson } from "./http.ts";
+import type { FakeInstallation, FakeRunner, GitHubFakeState, Permission, RunnerScope } from "./state.ts";
+
+export interface RouteContext {
+  req: IncomingMessage;
+  /** The request's URL (its query: `url.searchParams`). */
+  url: URL;
+  /** The path below the mount point. */
+  path: string;
+  state: GitHubFakeState;
+  app: { id: number | string; publicKey: KeyObject };
+  tokenLifetimeSeconds: number;
+  /** Absolute URL of the fake's mount point, e.g. http://127.0.0.1:3000/github/api. */
+  apiUrl: string;
+  downloads: Map<string, { owner: string; repo: string; jobId: number; until: number }>;
+}
+
+export interface Answer {
+  status: number;
+  body?: unknown;
+  /** A text/plain body instead of JSON. */
+  text?: string;
+  headers?: Record<string, string>;
+  /** For the terminal line: what happened, without secrets. */
+  note?: string;
+  /** Whose rate limit the call counts against. */
+  caller?: string;
+  /** Which of GitHub's rate-limit budgets (`core` by default). */
+  resource?: string;
+}
+
+type Handler = (ctx: RouteContext, params: string[]) => Promise<Answer> | Answer;
+
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  name: FakeRoute;
+  handler: Handler;
+}
+
+const RUNNERS_DOCS = "https://docs.github.com/rest/actions/self-hosted-runners";
+const seg = "([^/]+)";
+
+export const ROUTES: Route[] = [
+  { method: "POST", pattern: /^\/app\/installations\/(\d+)\/access_tokens$/, name: "access-tokens", handler: accessTokens },
+  { method: "GET", pattern: new RegExp(`^/repos/${seg}/${seg}/installation$`), name: "installation", handler: (c, [o, r]) => installationOf(c, o!, r) },
+  { method: "GET", pattern: new RegExp(`^/orgs/${seg}/installation$`), name: "installation", handler: (c, [o]) => installationOf(c, o!) },
+  { method: "POST", pattern: new RegExp(`^/repos/${seg}/${seg}/actions/runners/generate-jitconfig$`), name: "generate-jitconfig", handler: (c, [o, r]) => generateJitConfig(c, "repo", o!, r) },
+  { method: "POST", pattern: new RegExp(`^/orgs/${seg}/actions/runners/generate-jitconfig$`), name: "generate-jitconfig", handler: (c, [o]) => generateJitConfig(c, "org", o!) },
+  { method: "GET", pattern: new RegExp(`^/repos/${seg}/${seg}/actions/runners$`), name: "list-runners", handler: (c, [o, r]) => listRunners(c, "repo", o!, r) },
+  { method: "GET", pattern: new RegExp(`^/orgs/${seg}/actions/runners$`), name: "list-runners", handler: (c, [o]) => listRunners(c, "org", o!) },
+  { method: "DELETE", pattern: new RegExp(`^/repos/${seg}/${seg}/actions/runners/(\\d+)$`), name: "delete-runner", handler: (c, [o, r, id]) => deleteRunner(c, "repo", o!, r, id!) },
+  { method: "DELETE", pattern: new RegExp(`^/orgs/${seg}/actions/runners/(\\d+)$`), name: "delete-runner", handler: (c, [o, id]) => deleteRunner(c, "org", o!, undefined, id!) },
+  { method: "GET", pattern: new RegExp(`^/repos/${seg}/${seg}/actions/jobs/(\\d+)/logs$`), name: "job-logs", handler: (c, [o, r, id]) => jobLogs(c, o!, r!, id!) },
+  { method: "GET", pattern: /^\/_fake\/job-logs\/([\w-]+)$/, name: "job-logs-download", handler: (c, [key]) => downloadLogs(c, key!) },
+];
+
+const notFound = (documentationUrl?: string): Answer => ({ status: 404, body: errorBody(404, "Not Found", documentationUrl) });
+const unauthorized = (message = "Bad credentials"): Answer => ({ status: 401, body: errorBody(401, message) });
+
+/** The App's own endpoints: a JWT signed with its key. */
+function appCaller(ctx: RouteContext): Answer | undefined {
+  const jwt = credential(ctx.req);
+  if (!jwt) return unauthorized("A JSON web token could not be decoded");
+  const check = verifyAppJwt(jwt, ctx.app.publicKey, ctx.app.id);
+  return check.ok ? undefined : unauthorized(check.message);
+}
+
+/** Installation endpoints: a token the fake issued, an installation covering the target, a permission. */
+function installationCaller(ctx: RouteContext, owner: string, repo: string | undefined, permission: [string, Permission], docs: string): FakeInstallation | Answer {
+  const token = credential(ctx.req);
+  if (!token) return unauthorized("Requires authentication");
+  const installation = ctx.state.tokenInstallation(token);
+  if (!installation) return unauthorized();
+  if (!ctx.state.covers(installation, owner, repo)) return { ...notFound(docs), caller: `installation:${installation.id}` };
+  const granted = ctx.state.permission(installation, permission[0]);
+  if (!granted || (permission[1] === "write" && granted !== "write")) {
+    return {
+      status: 403,
+      body: errorBody(403, "Resource not accessible by integration", docs),
+      headers: { "x-accepted-github-permissions": `${permission[0]}=${permission[1]}` },
+      caller: `installation:${installation.id}`,
+      note: `missing permission ${permission[0]}=${permission[1]}`,
+    };
+  }
+  return installation;
+}
+
+const isAnswer = (value: FakeInstallation | Answer): value is Answer => "status" in value;
+
+function accessTokens(ctx: RouteContext, [id]: string[]): Answer {
+  const refused = appCaller(ctx);
+  if (refused) return refused;
+  const installation = ctx.state.installation(Number(id));
+  if (!installation) return { ...notFound("https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app"), caller: "app" };
+  const { token, expiresAt } = ctx.state.issueToken(installation.id, ctx.tokenLifetimeSeconds);
+  return {
+    status: 201,
+    body: {
+      token,
+      expires_at: expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      permissions: permissionsOf(ctx, installation),
+      repository_selection: Array.isArray(installation.repositories) ? "selected" : "all",
+    },
+    caller: "app",
+    note: `installation ${installation.id} token, expires ${expiresAt.toISOString()}`,
+  };
+}
+
+function permissionsOf(ctx: RouteContext, installation: FakeInstallation): Record<string, Permission> {
+  const names = ["administration", "actions", "metadata", "organization_self_hosted_runners"];
+  return installation.permissions ?? Object.fromEntries(names.map((n) => [n, ctx.state.permission(installation, n)!]));
+}
+
+function installationOf(ctx: RouteContext, owner: string, repo?: string): Answer {
+  const refused = appCaller(ctx);
+  if (refused) return refused;
+  const installation = ctx.state.installationOn(owner, repo);
+  if (!installation) return { ...notFound("https://docs.github.com/rest/apps/apps"), caller: "app" };
+  const account = installation.account === "*" ? owner : installation.account;
+  return {
+    status: 200,
+    body: {
+      id: installation.id,
+      account: { login: account, id: 1000 + installation.id, type: repo ? "User" : "Organization" },
+      app_id: Number(ctx.app.id) || ctx.app.id,
+      target_type: repo ? "User" : "Organization",
+      repository_selection: Array.isArray(installation.repositories) ? "selected" : "all",
+      access_tokens_url: `${ctx.apiUrl}/app/installations/${installation.id}/access_tokens`,
+      repositories_url: `${ctx.apiUrl}/installation/repositories`,
+      permissions: permissionsOf(ctx, installation),
+      events: ["workflow_job"],
+      created_at: "2024-01-01T00:00:00Z",
+      updated_at: "2024-01-01T00:00:00Z",
+      suspended_at: null,
+    },
+    caller: "app",
+    note: `installation ${installation.id}`,
+  };
+}
+
+const runnerPermission = (scope: RunnerScope, level: Permission): [string, Permission] =>
+  scope === "org" ? ["organization_self_hosted_runners", level] : ["administration", level];
+
+async function generateJitConfig(ctx: RouteContext, scope: RunnerScope, owner: string, repo?: string): Promise<Answer> {
+  const docs = `${RUNNERS_DOCS}#create-configuration-for-a-just-in-time-runner-for-${scope === "org" ? "an-organization" : "a-repository"}`;
+  const caller = installationCaller(ctx, owner, repo, runnerPermission(scope, "write"), docs);
+  if (isAnswer(caller)) return caller;
+  const who = `installation:${caller.id}`;
+  const body = await readJson(ctx.req);
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return { status: 400, body: errorBody(400, "Problems parsing JSON", docs), caller: who };
+  const { name, runner_group_id: group, labels, work_folder: workFolder } = body as Record<string, unknown>;
+  const invalid = (why: string): Answer => ({ status: 422, body: errorBody(422, `Invalid request.\n\n${why}`, docs), caller: who, note: why });
+  if (typeof name !== "string" || name.trim() === "") return invalid("Invalid input: object is missing required key: name.");
+  if (typeof group !== "number" || !Number.isInteger(group)) return invalid("Invalid input: object is missing required key: runner_group_id.");
+  if (!Array.isArray(labels) || labels.length < 1) return invalid("For 'properties/labels', the array has fewer items than the minimum 1.");
+  if (labels.length > 100) return invalid("For 'properties/labels', the array has more items than the maximum 100.");
+  if (labels.some((l) => typeof l !== "string" || l.trim() === "")) return invalid("For 'items', labels must be non-empty strings.");
+  if (workFolder !== undefined && typeof workFolder !== "string") return invalid("For 'properties/work_folder', it is not a string.");
+  // GitHub answers 404 for a runner group the installation cannot see.
+  if (!ctx.state.runnerGroups.has(group)) return { ...notFound(docs), caller: who, note: `no runner group ${group}` };
+  if (ctx.state.runnerNamed(scope, owner, repo, name)) {
+    return { status: 409, body: errorBody(409, `Already exists - A runner with the name ${name} already exists.`, docs), caller: who, note: `name ${name} taken` };
+  }
+  const serverUrl = new URL(ctx.apiUrl).origin + "/github";
+  const { runner, encoded } = ctx.state.registerRunner(
+    { name, scope, owner, ...(repo ? { repo } : {}), runnerGroupId: group, labels: labels as string[], workFolder: workFolder ?? "_work" },
+    serverUrl,
+  );
+  return {
+    status: 201,
+    body: { runner: runnerJson(runner), encoded_jit_config: encoded },
+    // JIT registrations draw on the App-wide actions_runner_registration budget.
+    caller: "app",
+    resource: "actions_runner_registration",
+    note: `runner ${runner.id} ${runner.name} [${runner.labels.join(", ")}] group ${group}`,
+  };
+}
+
+function runnerJson(runner: FakeRunner): Record<string, unknown> {
+  return {
+    id: runner.id,
+    name: runner.name,
+    os: runner.os,
+    status: runner.status,
+    busy: runner.busy,
+    ephemeral: true,
+    runner_group_id: runner.runnerGroupId,
+    labels: runner.labels.map((name, i) => ({ id: runner.id * 1000 + i, name, type: "custom" })),
+  };
+}
+
+function listRunners(ctx: RouteContext, scope: RunnerScope, owner: string, repo?: string): Answer {
+  const docs = `${RUNNERS_DOCS}#list-self-hosted-runners-for-${scope === "org" ? "an-organization" : "a-repository"}`;
+  const caller = installationCaller(ctx, owner, repo, runnerPermission(scope, "read"), docs);
+  if (isAnswer(caller)) return caller;
+  const name = ctx.url.searchParams.get("name");
+  const perPage = Math.min(100, Math.max(1, Number(ctx.url.searchParams.get("per_page")) || 30));
+  const page = Math.max(1, Number(ctx.url.searchParams.get("page")) || 1);
+  const all = ctx.state.scopeRunners(scope, owner, repo).filter((r) => name === null || r.name.toLowerCase() === name.toLowerCase());
+  const runners = all.slice((page - 1) * perPage, page * perPage);
+  const last = Math.max(1, Math.ceil(all.length / perPage));
+  const link = (p: number, rel: string) => {
+    const url = new URL(`${ctx.apiUrl}${ctx.path}${ctx.url.search}`);
+    url.searchParams.set("page", String(p));
+    return `<${url.href}>; rel="${rel}"`;
+  };
+  const links = [...(page < last ? [link(page + 1, "next"), link(last, "last")] : []), ...(page > 1 ? [link(1, "first"), link(page - 1, "prev")] : [])];
+  return {
+    status: 200,
+    body: { total_count: all.length, runners: runners.map(runnerJson) },
+    headers: links.length > 0 ? { link: links.join(", ") } : {},
+    caller: `installation:${caller.id}`,
+    note: `${runners.length} of ${all.length}${name === null ? "" : ` named ${name}`}`,
+  };
+}
+
+function deleteRunner(ctx: RouteContext, scope: RunnerScope, owner: string, repo: string | undefined, id: string): Answer {
+  const docs = `${RUNNERS_DOCS}#delete-a-self-hosted-runner-from-${scope === "org" ? "an-organization" : "a-repository"}`;
+  const caller = installationCaller(ctx, owner, repo, runnerPermission(scope, "write"), docs);
+  if (isAnswer(caller)) return caller;
+  const who = `installation:${caller.id}`;
+  const runner = ctx.state.runner(Number(id));
+  const inScope = runner && ctx.state.scopeRunners(scope, owner, repo).includes(runner);
+  if (!runner || !inScope) return { ...notFound(docs), caller: who, note: `no runner ${id}` };
+  if (runner.busy) return { status: 422, body: errorBody(422, `Bad request - Runner "${runner.name}" is still running a job"`, docs), caller: who };
+  ctx.state.removeRunner(runner.id);
+  return { status: 204, caller: who, note: `runner ${runner.id} ${runner.name}` };
+}
+
+function jobLogs(ctx: RouteContext, owner: string, repo: string, id: string): Answer {
+  const docs = "https://docs.github.com/rest/actions/workflow-jobs#download-job-logs-for-a-workflow-run";
+  const caller = installationCaller(ctx, owner, repo, ["actions", "read"], docs);
+  if (isAnswer(caller)) return caller;
+  const who = `installation:${caller.id}`;
+  const jobId = Number(id);
+  if (ctx.state.jobLogs(owner, repo, jobId) === undefined) return { ...notFound(docs), caller: who, note: `no logs for job ${id}` };
+  // Like GitHub's signed blob URL: unguessable, no credentials needed, valid for a minute.
+  const key = randomBytes(18).toString("base64url");
+  ctx.downloads.set(key, { owner, repo, jobId, until: Date.now() + 60_000 });
+  return { status: 302, headers: { location: `${ctx.apiUrl}/_fake/job-logs/${key}` }, caller: who, note: `job ${id}` };
+}
+
+function downloadLogs(ctx: RouteContext, key: string): Answer {
+  const download = ctx.downloads.get(key);
+  if (!download || download.until <= Date.now()) return { status: 403, text: "AuthenticationFailed: the download link has expired", note: "expired link" };
+  const text = ctx.state.jobLogs(download.owner, download.repo, download.jobId) ?? "";
+  return { status: 200, text, note: `job ${download.jobId}, ${Buffer.byteLength(text)} bytes` };
+}
