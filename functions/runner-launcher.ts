@@ -1,0 +1,13 @@
+/**
+ * SQS (the job queue, FIFO): launch a JIT runner build for each `queued` job, and record which
+ * runner took each job and how it ended. Records to retry are reported as batch item failures.
+ */
+import middy from "@middy/core";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { logger } from "../lib/observability/logger.ts";
+import { consumeJobMessages } from "../lib/runners/consume.ts";
+import { launcherDepsFromEnv } from "../lib/runners/deps.ts";
+
+const deps = launcherDepsFromEnv((message, fields) => logger.info(message, fields));
+
+export const handler = middy<SQSEvent, SQSBatchResponse>().handler((event) => consumeJobMessages(event, deps));

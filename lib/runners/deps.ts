@@ -1,0 +1,58 @@
+/**
+ * The launcher's and the reconciler's collaborators, built from the function's environment: the
+ * one place that turns `RUNWAY_*` variables into a ledger, AWS ports and GitHub, so that the Lambda
+ * functions, the local stack and the benchmarks wire them identically.
+ */
+import { documentClient } from "../aws/clients.ts";
+import { writeMarker } from "../artifacts/marker.ts";
+import { codeBuildStarter, codeBuildWatcher, deadLetterParking, ssmJitSecrets } from "./aws-ports.ts";
+import type { ConsumeDeps } from "./consume.ts";
+import { githubRegistry } from "./github-registry.ts";
+import { sqsJobSink } from "./job-queue.ts";
+import { Ledger } from "./ledger.ts";
+import type { ReconcileDeps } from "./reconcile.ts";
+
+type Log = (message: string, fields: Record<string, unknown>) => void;
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set: the function's configuration (serverless.yml) must provide it`);
+  return value;
+}
+
+const seconds = (env: NodeJS.ProcessEnv, name: string, fallback: number) => Number(env[name] ?? fallback) * 1000;
+const jitPrefix = (env: NodeJS.ProcessEnv) => env.RUNWAY_JIT_PREFIX ?? `/runway/${env.RUNWAY_STAGE ?? "local"}/jit`;
+
+export function ledgerFromEnv(env: NodeJS.ProcessEnv = process.env): Ledger {
+  return new Ledger({ client: documentClient(), table: required(env, "RUNWAY_TABLE") });
+}
+
+export function launcherDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = process.env): ConsumeDeps {
+  const bucket = env.RUNWAY_ARTIFACTS_BUCKET;
+  return {
+    ledger: ledgerFromEnv(env),
+    registry: githubRegistry(),
+    secrets: ssmJitSecrets(),
+    builds: codeBuildStarter({ artifactsBucket: bucket, idleTimeoutSeconds: seconds(env, "RUNWAY_IDLE_TIMEOUT_SECONDS", 600) / 1000 }),
+    parking: deadLetterParking(env.RUNWAY_JOB_DLQ_URL),
+    settings: { leaseMs: seconds(env, "RUNWAY_LAUNCH_LEASE_SECONDS", 60), jitPrefix: jitPrefix(env) },
+    writeMarker: bucket ? (runnerName, marker) => writeMarker(bucket, runnerName, marker) : undefined,
+    log,
+  };
+}
+
+export function reconcilerDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = process.env): ReconcileDeps {
+  return {
+    ledger: ledgerFromEnv(env),
+    builds: codeBuildWatcher(),
+    secrets: ssmJitSecrets(),
+    registry: githubRegistry(),
+    queue: sqsJobSink(env.RUNWAY_JOB_QUEUE_URL),
+    settings: {
+      stuckAfterMs: seconds(env, "RUNWAY_STUCK_AFTER_SECONDS", 120),
+      idleMs: seconds(env, "RUNWAY_IDLE_TIMEOUT_SECONDS", 600),
+      jitMaxAgeMs: seconds(env, "RUNWAY_JIT_MAX_AGE_SECONDS", 900),
+    },
+    log,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The launcher's GitHub side: JIT runner registrations through the GitHub App, with GitHub's
+ * errors turned into the launcher's (retry later, or park with the reason).
+ */
+import { GitHubAppConfigError, GitHubApiError, RunnerNameConflictError } from "../github/errors.ts";
+import { deleteRunner, findRunnerByName, generateJitConfig } from "../github/jit-config.ts";
+import { githubClient } from "../github/octokit.ts";
+import { PermanentLaunchError, RetryLaterError } from "./errors.ts";
+import { RunnerNameTakenError, type RunnerRegistry } from "./launch.ts";
+
+export function githubRegistry(): RunnerRegistry {
+  return {
+    async register(request) {
+      try {
+        const octokit = await githubClient({ owner: request.owner, repo: request.repo, installationId: request.installationId });
+        const jit = await generateJitConfig(octokit, {
+          owner: request.owner,
+          repo: request.repo,
+          name: request.name,
+          runnerGroupId: request.runnerGroupId,
+          labels: request.labels,
+        });
+        return { runnerId: jit.runnerId, encodedJitConfig: jit.encodedJitConfig };
+      } catch (error) {
+        throw asLaunchError(error);
+      }
+    },
+
+    async unregister(request) {
+      try {
+        const octokit = await githubClient({ owner: request.owner, repo: request.repo, installationId: request.installationId });
+        const runnerId = request.runnerId ?? (await findRunnerByName(octokit, { owner: request.owner, repo: request.repo, name: request.name }))?.id;
+        if (runnerId !== undefined) await deleteRunner(octokit, { owner: request.owner, repo: request.repo, runnerId });
+      } catch (error) {
+        throw asLaunchError(error);
+      }
+    },
+  };
+}
+
+function asLaunchError(error: unknown): Error {
+  if (error instanceof RunnerNameConflictError) return new RunnerNameTakenError(error.message, { cause: error });
+  if (error instanceof GitHubApiError) {
+    return error.retryable ? new RetryLaterError(error.message, { cause: error }) : new PermanentLaunchError(error.message, { cause: error });
+  }
+  if (error instanceof GitHubAppConfigError) return new PermanentLaunchError(error.message, { cause: error });
+  return error as Error;
+}
