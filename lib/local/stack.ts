@@ -1,24 +1,32 @@
 /**
  * The local stack: every Runway flow on one machine with no AWS account and no internet. The real
  * handlers run through their real middy stacks; their event sources are wired in-process (the SQS
- * event source mapping, EventBridge rules); their SDK clients reach embedded local services
- * through the SDK's own endpoint configuration. Used by `npm start` and by integration tests.
+ * event source mappings, the reconciler's schedule, EventBridge's build events); their SDK clients
+ * reach embedded local services through the SDK's own endpoint configuration. Used by `npm start`
+ * and by integration tests.
  */
 import type { SQSEvent } from "aws-lambda";
 import { resetAwsClients } from "../aws/clients.ts";
 import { setConfig } from "../config/runtime.ts";
-import { startAwsEmulator, type AwsEmulator } from "./aws-emulator/server.ts";
-import { createCodeBuildEmulation, type CodeBuildEmulation } from "./aws-emulator/services/codebuild.ts";
-import { createSqsEmulation, type SqsEmulation } from "./aws-emulator/services/sqs.ts";
-import { createStsEmulation } from "./aws-emulator/services/sts.ts";
+import { resetGitHubClients } from "../github/octokit.ts";
 import { LOCAL_WEBHOOK_SECRET } from "./defaults.ts";
-import { describeDelivery, describeJobMessage, type Print } from "./printer.ts";
-import { startLocalServer, type LocalServer } from "./server.ts";
+import { startLocalDynamo, type LocalDynamo } from "./dynamodb.ts";
+import { createGitHubFake, type GitHubFake } from "./github-fake/index.ts";
+import { lambdaContext } from "./lambda-context.ts";
+import { startLocalAws, type LocalAws } from "./local-aws.ts";
+import { color, describeDelivery, describeJobMessage, type Print } from "./printer.ts";
+import { startLocalS3, type LocalS3 } from "./s3.ts";
+import { startLocalServer, type LocalServer, type Mount } from "./server.ts";
+import { runDeployDemo } from "./deploy-demo.ts";
+import { queuedDeploymentNotifier } from "../notify/deploy-notifier.ts";
+import { simulateRunners } from "./simulated-runner.ts";
+import { createSlackFake, type SlackFake } from "./slack-fake/index.ts";
 
 export { LOCAL_WEBHOOK_SECRET } from "./defaults.ts";
+export { JOB_DLQ, JOB_QUEUE, NOTIFY_QUEUE } from "./local-aws.ts";
 
-export const JOB_QUEUE = "runway-jobs.fifo";
-export const JOB_DLQ = "runway-jobs-dlq.fifo";
+export const LOCAL_TABLE = "runway-local";
+export const LOCAL_BUCKET = "runway-artifacts-local";
 
 export interface LocalStackOptions {
   port?: number;
@@ -29,16 +37,23 @@ export interface LocalStackOptions {
   stage?: string;
   webhookSecret?: string;
   print?: Print;
+  /** Pause between a simulated runner's steps (default 400 ms; tests use less). */
+  runnerStepMs?: number;
+  /** How often the reconciler runs (default 30 s). */
+  reconcileEveryMs?: number;
 }
 
-export interface LocalStack {
+export interface LocalStack extends LocalAws {
   url: string;
   webhookUrl: string;
   webhookSecret: string;
-  aws: AwsEmulator;
-  sqs: SqsEmulation;
-  codebuild: CodeBuildEmulation;
   server: LocalServer;
+  dynamo: LocalDynamo;
+  s3: LocalS3;
+  github: GitHubFake;
+  slack: SlackFake;
+  /** Run the reconciler now (as its schedule would). */
+  reconcile(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -53,62 +68,137 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const print = options.print ?? ((line: string) => console.log(line));
   const webhookSecret = options.webhookSecret ?? process.env.GITHUB_WEBHOOK_SECRET ?? LOCAL_WEBHOOK_SECRET;
-
-  const sqs = createSqsEmulation();
-  const codebuild = createCodeBuildEmulation();
-  const aws = await startAwsEmulator({ services: [sqs, codebuild, createStsEmulation()] });
-
-  sqs.createQueue(JOB_DLQ, { FifoQueue: "true" });
-  sqs.createQueue(JOB_QUEUE, {
-    FifoQueue: "true",
-    VisibilityTimeout: "30",
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: sqs.queue(JOB_DLQ)!.arn, maxReceiveCount: 5 }),
-  });
-
-  // The same variables a deployed function gets from serverless.yml, pointed at local services.
-  Object.assign(process.env, {
-    AWS_REGION: process.env.AWS_REGION ?? "eu-west-1",
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "local",
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "local",
-    AWS_ENDPOINT_URL_SQS: aws.url,
-    AWS_ENDPOINT_URL_CODEBUILD: aws.url,
-    AWS_ENDPOINT_URL_STS: aws.url,
-    RUNWAY_JOB_QUEUE_URL: sqs.queueUrl(JOB_QUEUE, aws.url),
-    RUNWAY_STAGE: options.stage ?? process.env.RUNWAY_STAGE ?? "local",
-    GITHUB_WEBHOOK_SECRET: webhookSecret,
-  });
-  delete process.env.GITHUB_WEBHOOK_SECRET_PARAMETER;
   if (options.config) process.env.RUNWAY_CONFIG = options.config;
-  resetAwsClients();
+  process.env.RUNWAY_STAGE = options.stage ?? process.env.RUNWAY_STAGE ?? "local";
+  // Local services accept any credentials; a user's real ones, if set, are left alone.
+  process.env.AWS_REGION ??= "eu-west-1";
+  process.env.AWS_ACCESS_KEY_ID ??= "local";
+  process.env.AWS_SECRET_ACCESS_KEY ??= "local";
   setConfig(undefined);
 
-  // Imported after the environment is set, as Lambda imports a handler with its environment.
-  const { handler: webhook } = await import("../../functions/github-webhook.ts");
-  const { jobMessageSchema } = await import("../runners/job-message-schema.ts");
-
-  const unsubscribe = sqs.subscribe(JOB_QUEUE, async (event: SQSEvent) => {
-    for (const record of event.Records) print(describeJobMessage(jobMessageSchema.parse(JSON.parse(record.body))));
-  });
+  const [dynamo, s3, aws] = await Promise.all([startLocalDynamo(LOCAL_TABLE), startLocalS3(LOCAL_BUCKET, { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY }), startLocalAws()]);
+  const github = createGitHubFake({ print: (line) => print(`${color.dim(time())} ${line}`) });
+  const slack = createSlackFake({ print: (line) => print(`${color.dim(time())} ${line}`) });
+  const queuedPayloads = new Map<number, Record<string, any>>();
 
   const server = await startLocalServer({
     port: options.port ?? 3000,
     host: options.host ?? "127.0.0.1",
-    webhook,
-    onDelivery: (event, result, ms) => print(describeDelivery(event.headers, result, ms)),
+    // Resolved after the environment is set below, as Lambda imports a handler with its environment.
+    webhook: (event, context) => webhook(event, context),
+    mounts: [(req, res) => github.handle(req, res), (req, res) => slack.handle(req, res), (req, res) => deployDemo(req, res)],
+    onDelivery: (event, result, ms) => {
+      print(describeDelivery(event.headers, result, ms));
+      rememberQueued(event.body, event.isBase64Encoded, queuedPayloads);
+    },
   });
 
+  // The same variables a deployed function gets from serverless.yml, pointed at local services.
+  Object.assign(process.env, {
+    ...aws.endpoints,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    RUNWAY_TABLE: LOCAL_TABLE,
+    RUNWAY_ARTIFACTS_BUCKET: LOCAL_BUCKET,
+    RUNWAY_JOB_QUEUE_URL: aws.jobQueueUrl,
+    RUNWAY_JOB_DLQ_URL: aws.jobDlqUrl,
+    RUNWAY_NOTIFY_QUEUE_URL: aws.notifyQueueUrl,
+    RUNWAY_IDLE_TIMEOUT_SECONDS: process.env.RUNWAY_IDLE_TIMEOUT_SECONDS ?? "120",
+    GITHUB_WEBHOOK_SECRET: webhookSecret,
+    GITHUB_API_URL: `${server.url}/github/api`,
+    GITHUB_APP_ID: String(github.app.id),
+    GITHUB_APP_PRIVATE_KEY: github.app.privateKey,
+    SLACK_API_URL: `${server.url}/slack/api/`,
+    SLACK_BOT_TOKEN: process.env.SLACK_BOT_TOKEN ?? "xoxb-local-runway",
+  });
+  for (const name of ["GITHUB_WEBHOOK_SECRET_PARAMETER", "GITHUB_APP_PRIVATE_KEY_PARAMETER", "SLACK_BOT_TOKEN_PARAMETER"]) delete process.env[name];
+  resetAwsClients();
+  resetGitHubClients();
+
+  const [{ handler: webhook }, { handler: launcher }, { handler: reconciler }, { handler: notifier }, { jobMessageSchema }, { getConfig }] = await Promise.all([
+    import("../../functions/github-webhook.ts"),
+    import("../../functions/runner-launcher.ts"),
+    import("../../functions/reconciler.ts"),
+    import("../../functions/slack-notifier.ts"),
+    import("../runners/job-message-schema.ts"),
+    import("../config/runtime.ts"),
+  ]);
+  aws.createProjects(await getConfig());
+
+  const stops = [
+    aws.sqs.subscribe(aws.jobQueue, async (event: SQSEvent) => {
+      for (const record of event.Records) print(describeJobMessage(jobMessageSchema.parse(JSON.parse(record.body))));
+      return launcher(event, lambdaContext("runner-launcher", 60_000));
+    }),
+    aws.sqs.subscribe(aws.notifyQueue, (event: SQSEvent) => notifier(event, lambdaContext("slack-notifier", 30_000))),
+    aws.codebuild.onBuildStarted((build) => print(`${color.dim(time())} ${color.cyan("build  ")}  started ${build.id} for runner ${variable(build, "RUNWAY_RUNNER_NAME")}`)),
+    aws.codebuild.onBuildFinished((build) => {
+      const status = build.buildStatus ?? "?";
+      const tint = status === "SUCCEEDED" ? color.green : color.red;
+      const why = build.phases?.find((p) => p.phaseStatus && p.phaseStatus !== "SUCCEEDED")?.contexts?.[0]?.message;
+      print(`${color.dim(time())} ${color.cyan("build  ")}  ${tint(status)} ${build.id}${why ? ` (${why})` : ""}`);
+    }),
+    simulateRunners({
+      codebuild: aws.codebuild,
+      ssm: aws.ssm,
+      bucket: LOCAL_BUCKET,
+      webhookUrl: `${server.url}/github/webhook`,
+      webhookSecret,
+      queuedPayload: (jobId) => queuedPayloads.get(jobId),
+      print,
+      stepMs: options.runnerStepMs,
+    }),
+  ];
+  const reconcile = () => reconciler({}, lambdaContext("reconciler", 60_000));
+  // POST /demo/deploy?outcome=pass|fail: a blue/green validation against a local "green" service.
+  const deployDemo: Mount = async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname !== "/demo/deploy" || req.method !== "POST") return false;
+    const outcome = url.searchParams.get("outcome") === "fail" ? "fail" : "pass";
+    const result = await runDeployDemo({
+      emulator: aws.aws,
+      outcome,
+      services: aws,
+      notifier: queuedDeploymentNotifier({ channel: "#deploys" }),
+      print: (line) => print(`${color.dim(time())} ${color.cyan("deploy ")}  ${line}`),
+    });
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ deploymentId: result.deploymentId, reportedStatus: result.reportedStatus, reports: result.reports.length }));
+    return true;
+  };
+  const timer = setInterval(() => void reconcile().catch((error: unknown) => print(color.red(`reconciler: ${(error as Error).message}`))), options.reconcileEveryMs ?? 30_000);
+  timer.unref();
+
   return {
+    ...aws,
     url: server.url,
     webhookUrl: `${server.url}/github/webhook`,
     webhookSecret,
-    aws,
-    sqs,
-    codebuild,
     server,
+    dynamo,
+    s3,
+    github,
+    slack,
+    reconcile,
     async stop() {
-      unsubscribe();
+      clearInterval(timer);
+      for (const stop of stops) stop();
       await server.close();
-      await aws.close();
+      await Promise.all([aws.close(), dynamo.close(), s3.close()]);
     },
   };
+}
+
+const time = () => new Date().toISOString().slice(11, 23);
+const variable = (build: { environment?: { environmentVariables?: { name?: string; value?: string }[] } }, name: string) =>
+  build.environment?.environmentVariables?.find((v) => v.name === name)?.value;
+
+/** Keep each queued job's delivery body: the simulated GitHub sends its later events from it. */
+function rememberQueued(body: string | undefined, base64: boolean, into: Map<number, Record<string, any>>): void {
+  try {
+    const payload = JSON.parse(Buffer.from(body ?? "", base64 ? "base64" : "utf8").toString("utf8")) as Record<string, any>;
+    if (payload.action === "queued" && typeof payload.workflow_job?.id === "number") into.set(payload.workflow_job.id, payload);
+  } catch {
+    // Not JSON (a rejected delivery): nothing to remember.
+  }
 }
