@@ -43,6 +43,9 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
 /** One request, including reading the answer; a hung connection must not eat a Lambda's budget. */
 const REQUEST_TIMEOUT_MS = 10_000;
 const KEY_CACHE_SECONDS = 300;
+/** Concurrent mutating requests per installation, and the least time between two. */
+const WRITE_CONCURRENCY = 10;
+const WRITE_SPACING_MS = 50;
 const INSTALLATION_ID_CACHE_MS = 60 * 60_000;
 
 /** Where a client is for: a repository, or an organisation when `repo` is absent. */
@@ -85,10 +88,10 @@ export async function githubClient(target: GitHubTarget, env: NodeJS.ProcessEnv 
 /** The client for one installation, created once per container (and per App credentials). */
 export async function installationClient(installationId: number, env: NodeJS.ProcessEnv = process.env): Promise<GitHubClient> {
   const credentials = await appCredentials(env);
-  const { GitHubOctokit, createAppAuth } = await loadModules();
+  const loaded = await loadModules();
   const kept = clients.get(installationId);
   if (kept?.identity === credentials.identity) return kept.client;
-  const client = newClient(GitHubOctokit, createAppAuth, credentials, installationId);
+  const client = newClient(loaded, credentials, installationId);
   clients.set(installationId, { identity: credentials.identity, client });
   return client;
 }
@@ -139,9 +142,8 @@ export function resetGitHubClients(): void {
 /** Authenticated as the App itself (a JWT): only for the App's own endpoints. */
 async function appClient(env: NodeJS.ProcessEnv): Promise<GitHubClient> {
   const credentials = await appCredentials(env);
-  const { GitHubOctokit, createAppAuth } = await loadModules();
   if (appOnly?.identity !== credentials.identity) {
-    appOnly = { identity: credentials.identity, client: newClient(GitHubOctokit, createAppAuth, credentials) };
+    appOnly = { identity: credentials.identity, client: newClient(await loadModules(), credentials) };
   }
   return appOnly.client;
 }
@@ -156,21 +158,23 @@ function loadModules(): Promise<OctokitModules> {
 }
 
 async function loadOctokit() {
-  const [{ Octokit }, { createAppAuth }, { retry }, { throttling }] = await Promise.all([
+  const [{ Octokit }, { createAppAuth }, { retry }, { throttling }, { default: Bottleneck }] = await Promise.all([
     import("@octokit/core"),
     import("@octokit/auth-app"),
     import("@octokit/plugin-retry"),
     import("@octokit/plugin-throttling"),
+    import("bottleneck/light.js"),
   ]);
-  return { GitHubOctokit: Octokit.plugin(retry, throttling), createAppAuth };
+  // plugin-throttling spaces every POST/DELETE of an installation 1 s apart (GitHub's advice for
+  // requests that create content and notify people). JIT registrations notify nobody and have
+  // their own limit (actions_runner_registration, ~10,000 an hour per App), so that spacing would
+  // cap launches at one a second: allow a few at once, 50 ms apart, and let GitHub's own
+  // rate-limit answers (retry-after, handled below) slow us when it must.
+  const write = new Bottleneck.Group({ id: "runway-write", maxConcurrent: WRITE_CONCURRENCY, minTime: WRITE_SPACING_MS });
+  return { GitHubOctokit: Octokit.plugin(retry, throttling), createAppAuth, write };
 }
 
-function newClient(
-  GitHubOctokit: OctokitModules["GitHubOctokit"],
-  createAppAuth: OctokitModules["createAppAuth"],
-  credentials: AppCredentials,
-  installationId?: number,
-): GitHubClient {
+function newClient({ GitHubOctokit, createAppAuth, write }: OctokitModules, credentials: AppCredentials, installationId?: number): GitHubClient {
   const tokenScope = `${credentials.baseUrl}\n${credentials.appId}`;
   let tokens = tokenCaches.get(tokenScope);
   if (!tokens) tokenCaches.set(tokenScope, (tokens = createTokenCache()));
@@ -191,6 +195,7 @@ function newClient(
     throttle: {
       // GitHub's secondary limits are per installation: so are the throttle's queues.
       id: `runway-${installationId ?? "app"}`,
+      write,
       onRateLimit: onLimit("rate limit"),
       onSecondaryRateLimit: onLimit("secondary rate limit"),
     },
