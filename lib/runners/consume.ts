@@ -1,10 +1,10 @@
 /**
  * The job queue's consumer: each SQS record is a job message; `queued` launches, `in_progress`
- * and `completed` update the ledger. Records are handled in order and, as Lambda requires for FIFO
- * queues, the first record that must be retried fails the rest of the batch with it, so a job's
- * events never overtake each other.
+ * and `completed` update the ledger. Records of one message group (one job) are handled in order,
+ * and the first that must be retried fails the group's later records with it, so a job's events
+ * never overtake each other; different jobs are handled at the same time.
  */
-import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { jobCompleted, jobStarted, type LifecycleDeps } from "./job-lifecycle.ts";
 import type { JobMessage } from "./job-message.ts";
 import { jobMessageSchema } from "./job-message-schema.ts";
@@ -22,10 +22,17 @@ export interface ConsumeDeps extends LaunchDeps, LifecycleDeps {
  * export const handler = (event: SQSEvent) => consumeJobMessages(event, deps);
  */
 export async function consumeJobMessages(event: SQSEvent, deps: ConsumeDeps): Promise<SQSBatchResponse> {
-  const failures: { itemIdentifier: string }[] = [];
-  for (const record of event.Records) {
+  const groups = Map.groupBy(event.Records, (record) => record.attributes.MessageGroupId ?? record.messageId);
+  const failed = await Promise.all([...groups.values()].map((records) => consumeGroup(records, deps)));
+  return { batchItemFailures: failed.flat().map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** One message group's records, in order; returns the ids of those to retry. */
+async function consumeGroup(records: SQSRecord[], deps: ConsumeDeps): Promise<string[]> {
+  const failures: string[] = [];
+  for (const record of records) {
     if (failures.length > 0) {
-      failures.push({ itemIdentifier: record.messageId });
+      failures.push(record.messageId);
       continue;
     }
     const parsed = jobMessageSchema.safeParse(safeJson(record.body));
@@ -49,10 +56,10 @@ export async function consumeJobMessages(event: SQSEvent, deps: ConsumeDeps): Pr
         reason: (error as Error).message,
         receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
       });
-      failures.push({ itemIdentifier: record.messageId });
+      failures.push(record.messageId);
     }
   }
-  return { batchItemFailures: failures };
+  return failures;
 }
 
 function safeJson(text: string): unknown {

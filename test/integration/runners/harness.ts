@@ -3,7 +3,6 @@
  * (CodeBuild, SSM, SQS, STS) and, for GitHub, a registry that records registrations. The launcher
  * code under test is the production code with its production AWS ports.
  */
-import type { SQSEvent } from "aws-lambda";
 import { documentClient, resetAwsClients } from "../../../lib/aws/clients.ts";
 import { startAwsEmulator, type AwsEmulator } from "../../../lib/local/aws-emulator/server.ts";
 import { createCodeBuildEmulation, type CodeBuildEmulation } from "../../../lib/local/aws-emulator/services/codebuild.ts";
@@ -13,12 +12,12 @@ import { createStsEmulation, type StsEmulation } from "../../../lib/local/aws-em
 import { startLocalDynamo } from "../../../lib/local/dynamodb.ts";
 import { codeBuildStarter, deadLetterParking, ssmJitSecrets } from "../../../lib/runners/aws-ports.ts";
 import { consumeJobMessages, type ConsumeDeps } from "../../../lib/runners/consume.ts";
-import type { JobMessage } from "../../../lib/runners/job-message.ts";
 import { RunnerNameTakenError, type RunnerRegistry } from "../../../lib/runners/launch.ts";
 import { Ledger } from "../../../lib/runners/ledger.ts";
 
 export const DLQ = "runway-jobs-dlq.fifo";
-export const PROJECT = "runway-runner-dev";
+export { PROJECT } from "../../support/job-messages.ts";
+import { PROJECT } from "../../support/job-messages.ts";
 
 export interface Harness {
   aws: AwsEmulator;
@@ -98,50 +97,4 @@ export async function startHarness(options: { table?: string; leaseMs?: number }
   };
 }
 
-let sequence = 0;
-
-/** An SQS event carrying job messages, as Lambda's event source mapping delivers it. */
-export function sqsEvent(...messages: JobMessage[]): SQSEvent {
-  return {
-    Records: messages.map((m) => ({
-      messageId: `m-${++sequence}`,
-      receiptHandle: `r-${sequence}`,
-      body: JSON.stringify(m),
-      attributes: { ApproximateReceiveCount: "1", SentTimestamp: String(Date.now()), SenderId: "x", ApproximateFirstReceiveTimestamp: String(Date.now()) },
-      messageAttributes: {},
-      md5OfBody: "",
-      eventSource: "aws:sqs",
-      eventSourceARN: "arn:aws:sqs:eu-west-1:000000000000:runway-jobs.fifo",
-      awsRegion: "eu-west-1",
-    })),
-  };
-}
-
-/** A queued job message for dev, as the webhook builds it. */
-export function queuedJob(jobId: number, overrides: Partial<JobMessage> & { labels?: string[]; runAttempt?: number } = {}): JobMessage {
-  const { labels, runAttempt, ...rest } = overrides;
-  return {
-    version: 1,
-    action: "queued",
-    deliveryId: `d-${jobId}`,
-    receivedAt: new Date().toISOString(),
-    environment: "dev",
-    codebuild: { project: PROJECT, region: "eu-west-1", allowOverrides: ["instance-size"] },
-    runnerGroupId: 1,
-    concurrency: 50,
-    job: {
-      id: jobId,
-      runId: 9000 + jobId,
-      runAttempt: runAttempt ?? 1,
-      name: "deploy",
-      workflowName: "action-payments-dev-deploy",
-      labels: labels ?? ["self-hosted", "runway"],
-      repository: "acme/payments",
-      owner: "acme",
-      repo: "payments",
-      installationId: 42,
-      steps: [],
-    },
-    ...rest,
-  };
-}
+export { queuedJob, sqsEvent } from "../../support/job-messages.ts";
