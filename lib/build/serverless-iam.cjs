@@ -1,0 +1,202 @@
+/**
+ * One IAM role per Lambda function, each allowed only what its code calls, on only what it calls
+ * it on (serverless.yml: `role: <Name>Role` on each function; `${file(./lib/build/serverless-iam.cjs):resources}`).
+ *
+ * osls has no per-function roles of its own; declaring them here, as data, keeps every statement
+ * in one reviewable place, lets the five hook roles share one generated policy document, and lets
+ * the launcher's and reconciler's roles name exactly the runner projects and cross-account roles
+ * of the environments this stage serves (runway.yml).
+ *
+ * `Resource: "*"` appears only where AWS offers no resource-level permission for the action; each
+ * such statement's Sid is a key of STAR_REASONS, which the package test holds every role to.
+ * Secrets are SecureStrings with the aws/ssm key: its key policy lets any principal of the account
+ * decrypt through SSM, so no statement grants kms:Decrypt.
+ */
+"use strict";
+
+const { arn, contextFromVariables, param } = require("./serverless-context.cjs");
+
+/** The CodeDeploy lifecycle hooks, one validator function each (`hook-<Hook>` in serverless.yml). */
+const HOOKS = ["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"];
+/** Roles that other accounts' runner roles trust, so their names are fixed (serverless-runner-account.cjs). */
+const CROSS_ACCOUNT = new Set(["runner-launcher", "reconciler"]);
+
+/**
+ * Why a statement grants a write on `*`: the only acceptable reason is that AWS requires it. Keyed
+ * by Sid; the package test fails on any other write granted on `*`.
+ */
+const STAR_REASONS = {
+  ReportLifecycleStatus:
+    "codedeploy:PutLifecycleEventHookExecutionStatus has no resource types in the Service Authorization Reference: it can only be granted on *",
+};
+
+const table = { "Fn::GetAtt": ["RunwayTable", "Arn"] };
+const queue = (id) => ({ "Fn::GetAtt": [id, "Arn"] });
+const inBucket = (prefix) => ({ "Fn::Sub": `\${ArtifactsBucket.Arn}/${prefix}` });
+const parameter = (name) => arn("ssm", `parameter${name}`);
+const allow = (Sid, Action, Resource, Condition) => ({ Sid, Effect: "Allow", Action, Resource, ...(Condition ? { Condition } : {}) });
+
+/** The Lambda log group osls creates for a function (`<NormalizedName>LogGroup`): its own, nothing else. */
+function ownLogs(functionKey) {
+  const logicalId = `${functionKey.replace(/-/g, "Dash").replace(/_/g, "Underscore").replace(/^./, (c) => c.toUpperCase())}LogGroup`;
+  return allow("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [{ "Fn::GetAtt": [logicalId, "Arn"] }]);
+}
+
+/** Runner projects in this account (any region): the ones Runway reaches without assuming a role. */
+const ownProjects = (ctx) => ctx.environments.filter((e) => !e.roleArn).map((e) => arn("codebuild", `project/${e.project}`, { region: e.region }));
+const ownJitPaths = (ctx) =>
+  [...new Set(ctx.environments.filter((e) => !e.roleArn).map((e) => e.region))].map((region) => arn("ssm", `parameter${ctx.secrets.jitPrefix}/*`, { region }));
+/** Roles in other accounts that start and watch those accounts' runner builds. */
+const runnerAccountRoles = (ctx) => [...new Set(ctx.environments.filter((e) => e.roleArn).map((e) => e.roleArn))];
+
+/** Statements present only when their resource list is not empty (IAM rejects an empty Resource). */
+const when = (resources, statement) => (resources.length > 0 ? [statement(resources)] : []);
+
+function webhook(ctx) {
+  return [
+    allow("EnqueueJobs", ["sqs:SendMessage"], [queue("JobQueue")]),
+    allow("ReadWebhookSecret", ["ssm:GetParameter"], [parameter(ctx.secrets.webhookSecret)]),
+  ];
+}
+
+function launcher(ctx) {
+  return [
+    // What Lambda's SQS event source mapping does with the function's role.
+    allow("ConsumeJobQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], [queue("JobQueue")]),
+    allow("ParkAndNotify", ["sqs:SendMessage"], [queue("JobDeadLetterQueue"), queue("NotifyQueue")]),
+    allow("Ledger", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], [table]),
+    ...when(ownProjects(ctx), (r) => allow("StartRunnerBuilds", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], r)),
+    ...when(ownJitPaths(ctx), (r) => allow("StoreJitConfigs", ["ssm:PutParameter", "ssm:DeleteParameter"], r)),
+    allow("ReadGitHubAppKey", ["ssm:GetParameter"], [parameter(ctx.secrets.githubAppKey)]),
+    allow("WriteMarkers", ["s3:PutObject"], [inBucket("markers/*")]),
+    ...when(runnerAccountRoles(ctx), (r) => allow("AssumeRunnerAccountRoles", ["sts:AssumeRole"], r)),
+  ];
+}
+
+function reconciler(ctx) {
+  return [
+    allow("Ledger", ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem"], [table]),
+    ...when(ownProjects(ctx), (r) => allow("WatchRunnerBuilds", ["codebuild:BatchGetBuilds", "codebuild:StopBuild"], r)),
+    ...when(ownJitPaths(ctx), (r) => allow("DeleteJitConfigs", ["ssm:DeleteParameter"], r)),
+    allow("ReadGitHubAppKey", ["ssm:GetParameter"], [parameter(ctx.secrets.githubAppKey)]),
+    allow("RequeueLaunches", ["sqs:SendMessage"], [queue("JobQueue")]),
+    ...when(runnerAccountRoles(ctx), (r) => allow("AssumeRunnerAccountRoles", ["sts:AssumeRole"], r)),
+  ];
+}
+
+function buildEvents(ctx) {
+  const prefixes = ["builds/*", "markers/*", "results/*"];
+  return [
+    allow("ListArtifacts", ["s3:ListBucket"], [{ "Fn::GetAtt": ["ArtifactsBucket", "Arn"] }], { StringLike: { "s3:prefix": prefixes } }),
+    allow("ReadArtifacts", ["s3:GetObject"], prefixes.map(inBucket)),
+    ...when(ownProjects(ctx), (r) => allow("ReadRunnerBuilds", ["codebuild:BatchGetBuilds"], r)),
+    allow("Ledger", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [table]),
+    allow("Notify", ["sqs:SendMessage"], [queue("NotifyQueue")]),
+  ];
+}
+
+function slackNotifier(ctx) {
+  const credential = ctx.notifyMode === "webhook" ? ctx.secrets.slackWebhookUrl : ctx.secrets.slackBotToken;
+  return [
+    // The event source mapping's calls, and ChangeMessageVisibility to honour Slack's Retry-After.
+    allow("ConsumeNotifyQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], [queue("NotifyQueue")]),
+    allow("Threads", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [table]),
+    allow("ReadSlackCredential", ["ssm:GetParameter"], [parameter(credential)]),
+  ];
+}
+
+/** Deployment groups the validators read: those runway.yml's `deploy:` configures, else every one. */
+function deploymentGroups(ctx) {
+  const groups = ctx.deploy.deploymentGroups;
+  return (groups.length > 0 ? groups : ["*"]).map((g) => arn("codedeploy", `deploymentgroup:${g}`));
+}
+
+function deploymentEvents(ctx) {
+  return [allow("ReadDeployments", ["codedeploy:GetDeployment"], deploymentGroups(ctx)), allow("Notify", ["sqs:SendMessage"], [queue("NotifyQueue")])];
+}
+
+/** Smoke-test functions the hooks' lambda checks invoke (a name, `name:qualifier` or an ARN). */
+function invokable(names) {
+  return names.flatMap((name) =>
+    name.startsWith("arn:") ? [name, `${name}:*`] : name.includes(":") ? [arn("lambda", `function:${name}`)] : [arn("lambda", `function:${name}`), arn("lambda", `function:${name}:*`)],
+  );
+}
+
+/** One policy document for the five hook validators (each still gets a role of its own). */
+function hook(ctx, settings) {
+  const clusters = settings.ecsClusters;
+  return [
+    allow("ReadDeployments", ["codedeploy:GetDeployment", "codedeploy:GetDeploymentGroup"], deploymentGroups(ctx)),
+    // Read-only, and without resource types in the Service Authorization Reference: * is required.
+    allow("ReadDeploymentTargets", ["codedeploy:GetDeploymentTarget", "codedeploy:ListDeploymentTargets"], "*"),
+    allow("ReportLifecycleStatus", ["codedeploy:PutLifecycleEventHookExecutionStatus"], "*"),
+    allow("ReadTaskSets", ["ecs:DescribeTaskSets"], clusters.map((c) => arn("ecs", `task-set/${c}/*/*`))),
+    allow("ReadTasks", ["ecs:DescribeTasks"], clusters.map((c) => arn("ecs", `task/${c}/*`))),
+    // ListTasks is authorised on the container instance, not the cluster: narrowed by ecs:cluster instead.
+    allow("ListTasks", ["ecs:ListTasks"], "*", { ArnLike: { "ecs:cluster": clusters.map((c) => arn("ecs", `cluster/${c}`)) } }),
+    // Read-only; DescribeTaskDefinition has no resource-level permission.
+    allow("ReadTaskDefinitions", ["ecs:DescribeTaskDefinition"], "*"),
+    // Read-only; the ELB Describe* calls have no resource-level permission.
+    allow("ReadTargetHealth", ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"], "*"),
+    ...when(ctx.deploy.alarms.map((name) => arn("cloudwatch", `alarm:${name}`)), (r) => allow("ReadAlarms", ["cloudwatch:DescribeAlarms"], r)),
+    ...when(invokable([...ctx.deploy.functions, ...settings.invokeFunctions]), (r) => allow("InvokeSmokeTests", ["lambda:InvokeFunction"], r)),
+    allow("Notify", ["sqs:SendMessage"], [queue("NotifyQueue")]),
+  ];
+}
+
+const POLICIES = {
+  "github-webhook": webhook,
+  "runner-launcher": launcher,
+  reconciler,
+  "build-events": buildEvents,
+  "slack-notifier": slackNotifier,
+  "deployment-events": deploymentEvents,
+  ...Object.fromEntries(HOOKS.map((h) => [`hook-${h}`, hook])),
+};
+
+/** Fixed name of a role other accounts trust. */
+const crossAccountRoleName = (stage, region, key) => `runway-${stage}-${region}-${key}`;
+
+/** The role of one function: trusted by Lambda only, with its logs and its own statements. */
+function functionRole(ctx, key, statements) {
+  return {
+    Type: "AWS::IAM::Role",
+    Properties: {
+      ...(CROSS_ACCOUNT.has(key) ? { RoleName: crossAccountRoleName(ctx.stage, ctx.region, key) } : {}),
+      Description: `Runway ${ctx.stage}: ${key}`,
+      AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+      Policies: [{ PolicyName: `runway-${key}`, PolicyDocument: { Version: "2012-10-17", Statement: [ownLogs(key), ...statements] } }],
+    },
+  };
+}
+
+async function hookSettings(variables, ctx) {
+  const settings = { ecsClusters: await param(variables, "hookEcsClusters", ["*"]), invokeFunctions: await param(variables, "hookInvokeFunctions", []) };
+  if (ctx.deploy.invokesDeployedFunction && settings.invokeFunctions.length === 0) {
+    console.warn(
+      "Runway: a lambda check in runway.yml's deploy: section invokes the deployment's own function (no functionName, or a {placeholder}); list the functions the hooks may invoke in params.hookInvokeFunctions, or it will be denied",
+    );
+  }
+  return settings;
+}
+
+module.exports = {
+  STAR_REASONS,
+  HOOKS,
+  crossAccountRoleName,
+  /** A role for each function of serverless.yml, under the name its `role:` gives. */
+  async resources(variables) {
+    const ctx = await contextFromVariables(variables);
+    const settings = await hookSettings(variables, ctx);
+    const functions = (await variables.resolveConfigurationProperty(["functions"])) ?? {};
+    const Resources = {};
+    for (const [key, fn] of Object.entries(functions)) {
+      const policy = POLICIES[key];
+      if (!policy) throw new Error(`lib/build/serverless-iam.cjs has no policy for function ${key}: add what it calls to POLICIES`);
+      if (typeof fn.role !== "string") throw new Error(`function ${key} needs role: <Name>Role in serverless.yml: every function has a role of its own`);
+      if (Resources[fn.role]) throw new Error(`functions share the role ${fn.role}: give ${key} a role of its own`);
+      Resources[fn.role] = functionRole(ctx, key, policy(ctx, settings));
+    }
+    return { Resources };
+  },
+};
