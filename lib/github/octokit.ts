@@ -45,7 +45,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const KEY_CACHE_SECONDS = 300;
 /** Concurrent mutating requests per installation, and the least time between two. */
 const WRITE_CONCURRENCY = 10;
-const WRITE_SPACING_MS = 50;
+const WRITE_SPACING_MS = 0;
 const INSTALLATION_ID_CACHE_MS = 60 * 60_000;
 
 /** Where a client is for: a repository, or an organisation when `repo` is absent. */
@@ -168,8 +168,8 @@ async function loadOctokit() {
   // plugin-throttling spaces every POST/DELETE of an installation 1 s apart (GitHub's advice for
   // requests that create content and notify people). JIT registrations notify nobody and have
   // their own limit (actions_runner_registration, ~10,000 an hour per App), so that spacing would
-  // cap launches at one a second: allow a few at once, 50 ms apart, and let GitHub's own
-  // rate-limit answers (retry-after, handled below) slow us when it must.
+  // cap launches at one a second: allow a few at once, and let GitHub's own rate-limit answers
+  // (retry-after, handled below) slow us when it must.
   const write = new Bottleneck.Group({ id: "runway-write", maxConcurrent: WRITE_CONCURRENCY, minTime: WRITE_SPACING_MS });
   return { GitHubOctokit: Octokit.plugin(retry, throttling), createAppAuth, write };
 }

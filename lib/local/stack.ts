@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   runnerStepMs?: number;
   /** How often the reconciler runs (default 30 s). */
   reconcileEveryMs?: number;
+  /** Simulate what runs inside each runner build (default true; benchmarks measure launching alone). */
+  simulateRunners?: boolean;
 }
 
 export interface LocalStack extends LocalAws {
@@ -129,7 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     aws.sqs.subscribe(aws.jobQueue, async (event: SQSEvent) => {
       for (const record of event.Records) print(describeJobMessage(jobMessageSchema.parse(JSON.parse(record.body))));
       return launcher(event, lambdaContext("runner-launcher", 60_000));
-    }),
+    }, LAMBDA_SQS_MAPPING),
     aws.sqs.subscribe(aws.notifyQueue, (event: SQSEvent) => notifier(event, lambdaContext("slack-notifier", 30_000))),
     aws.codebuild.onBuildStarted((build) => print(`${color.dim(time())} ${color.cyan("build  ")}  started ${build.id} for runner ${variable(build, "RUNWAY_RUNNER_NAME")}`)),
     aws.codebuild.onBuildFinished((build) => {
@@ -138,7 +140,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const why = build.phases?.find((p) => p.phaseStatus && p.phaseStatus !== "SUCCEEDED")?.contexts?.[0]?.message;
       print(`${color.dim(time())} ${color.cyan("build  ")}  ${tint(status)} ${build.id}${why ? ` (${why})` : ""}`);
     }),
-    simulateRunners({
+    options.simulateRunners === false
+      ? () => undefined
+      : simulateRunners({
       codebuild: aws.codebuild,
       ssm: aws.ssm,
       bucket: LOCAL_BUCKET,
@@ -188,6 +192,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
   };
 }
+
+/** As Lambda polls a FIFO queue: batches of up to ten, several message groups at once. */
+const LAMBDA_SQS_MAPPING = { batchSize: 10, maxConcurrency: 10 };
 
 const time = () => new Date().toISOString().slice(11, 23);
 const variable = (build: { environment?: { environmentVariables?: { name?: string; value?: string }[] } }, name: string) =>

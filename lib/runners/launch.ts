@@ -93,7 +93,7 @@ export type LaunchOutcome =
  */
 export async function launch(message: JobMessage, deps: LaunchDeps): Promise<LaunchOutcome> {
   const { ledger, settings } = deps;
-  const claim = await ledger.claim(message, settings.leaseMs);
+  const claim = await ledger.claim(message, settings);
   if (claim.outcome === "duplicate") return { outcome: "duplicate", state: claim.record.state, buildId: claim.record.buildId };
   if (claim.outcome === "busy") throw new RetryLaterError(`launch of job ${message.job.id} attempt ${message.job.runAttempt} is in progress elsewhere`);
 
@@ -106,7 +106,6 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
       await ledger.update(record, { state: "waiting", reason });
       return { outcome: "waiting", reason };
     }
-    await ledger.indexRunner(record);
 
     if (claim.outcome === "taken-over") {
       // A crashed worker may have started the build after CodeBuild's idempotency window closed.
@@ -114,9 +113,6 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
       if (buildId) return await launched(deps, record, buildId, true);
     }
 
-    if (record.jitParameter === undefined) {
-      record = await ledger.update(record, { jitParameter: `${settings.jitPrefix}/${record.token}` }, { leaseMs: settings.leaseMs });
-    }
     if (record.runnerId === undefined) {
       const registration = await registerRunner(deps, message, record.runnerName);
       await deps.secrets.put(target, record.jitParameter!, registration.encodedJitConfig);

@@ -71,7 +71,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const KEEP_MS = 7 * DAY_MS;
 
 export const launchKey = (jobId: number, runAttempt: number) => `launch#${jobId}#${runAttempt}`;
-const runnerKey = (runnerName: string) => `runner#${runnerName}`;
 const slotsKey = (environment: string) => `slots#${environment}`;
 
 export interface LedgerOptions {
@@ -80,9 +79,19 @@ export interface LedgerOptions {
   now?: () => number;
 }
 
-/** Runner names are at most 64 characters on GitHub; keep the job id and attempt readable. */
+/**
+ * A runner's name says which launch it belongs to: `runway-<environment>-<job id>-<attempt>-<8 hex
+ * of the claim's token>`, within GitHub's 64 characters (environment names are at most 31). So an
+ * `in_progress` or `completed` event's `runner_name` leads to its launch with no index to keep.
+ */
 export function runnerNameFor(environment: string, jobId: number, runAttempt: number, token: string): string {
-  return `runway-${environment}-${jobId}-${runAttempt}-${token.slice(0, 8)}`.slice(0, 64);
+  return `runway-${environment}-${jobId}-${runAttempt}-${token.slice(0, 8)}`;
+}
+
+/** The launch key a runner name points at, or undefined for a runner Runway did not name. */
+export function launchKeyOfRunner(runnerName: string): string | undefined {
+  const match = /^runway-[a-z][a-z0-9-]*-(\d+)-(\d+)-[0-9a-f]{8}$/.exec(runnerName);
+  return match ? launchKey(Number(match[1]), Number(match[2])) : undefined;
 }
 
 export class Ledger {
@@ -114,7 +123,8 @@ export class Ledger {
    * crashed, or a waiting launch that is re-queued) is taken over with its token; anything else is
    * a duplicate (already launched, finished or parked) or busy (another worker holds the lease).
    */
-  async claim(request: JobMessage, leaseMs: number): Promise<Claim> {
+  async claim(request: JobMessage, options: { leaseMs: number; jitPrefix: string }): Promise<Claim> {
+    const { leaseMs } = options;
     const now = this.#now();
     const { id: jobId, runAttempt } = request.job;
     const token = randomUUID();
@@ -129,6 +139,8 @@ export class Ledger {
       repository: request.job.repository,
       token,
       runnerName: runnerNameFor(request.environment, jobId, runAttempt, token),
+      // Named before anything is stored there, so the reconciler can always clean it up.
+      jitParameter: `${options.jitPrefix}/${token}`,
       request,
       attempts: 1,
       createdAt: now,
@@ -226,16 +238,11 @@ export class Ledger {
     }
   }
 
-  /** Remember which launch a runner belongs to, so `in_progress` / `completed` can find it. */
-  async indexRunner(record: LaunchRecord): Promise<void> {
-    await this.#client.send(
-      new PutCommand({ TableName: this.#table, Item: { pk: runnerKey(record.runnerName), kind: "runner", launch: record.pk, expiresAt: record.expiresAt } }),
-    );
-  }
-
+  /** The launch whose runner this is (its name carries the launch's key and token). */
   async launchForRunner(runnerName: string): Promise<LaunchRecord | undefined> {
-    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#table, Key: { pk: runnerKey(runnerName) }, ConsistentRead: true }));
-    return Item ? this.getByKey(String(Item.launch)) : undefined;
+    const pk = launchKeyOfRunner(runnerName);
+    const launch = pk ? await this.getByKey(pk) : undefined;
+    return launch?.runnerName === runnerName ? launch : undefined;
   }
 
   /**

@@ -52,3 +52,12 @@ const warm = JSON.parse(readFileSync(out, "utf8")) as { bytes: number; floorUs: 
 const ratio = warm.handlerUs / warm.floorUs;
 report(`warm delivery, ${kib(warm.bytes)} (median µs per delivery)`, `${warm.handlerUs.toFixed(1)} µs`, `floor HMAC+JSON.parse ${warm.floorUs.toFixed(1)} µs`);
 report("warm delivery / floor", `${ratio.toFixed(2)}×`, `(target ≤ 3×: ${ratio <= 3 ? "met" : "MISSED"})`);
+
+// 4. Launching: the whole path over real sockets (webhook → SQS → launcher → DynamoDB, GitHub,
+//    SSM → StartBuild), on this machine, in one Node process with every local service.
+const launchesOut = join(mkdtempSync(join(tmpdir(), "runway-bench-")), "launches.json");
+execFileSync(node, [join(ROOT, "test/bench/launches.ts"), launchesOut, "1000"], { env: { ...process.env, POWERTOOLS_LOG_LEVEL: "WARN" }, stdio: ["ignore", "ignore", "inherit"] });
+const launches = JSON.parse(readFileSync(launchesOut, "utf8")) as { count: number; builds: number; perSecond: number; pacedPerSecond: number; p50: number; p99: number; saturatedP50: number };
+report(`sustained launches (${launches.count}, 32 deliveries in flight)`, `${launches.perSecond.toFixed(1)} /s`, `(target ≥ 100/s: ${launches.perSecond >= 100 ? "met" : "MISSED"}; one process, one core)`);
+report(`delivery → StartBuild at ${launches.pacedPerSecond}/s offered, p50 / p99`, `${launches.p50.toFixed(0)} / ${launches.p99.toFixed(0)} ms`, `(target p99 < 250 ms: ${launches.p99 < 250 ? "met" : "MISSED"})`);
+report("builds started / jobs delivered", `${launches.builds} / ${launches.count + 50 + launches.pacedPerSecond * 10}`, "(exactly one build per job)");

@@ -86,7 +86,7 @@ describe("the reconciler", () => {
 
   it("sends a launch stuck past its deadline to the queue again, with a new deduplication id", async () => {
     const id = job();
-    await ledger.claim(queuedJob(id), 1_000); // a worker claimed it and died
+    await ledger.claim(queuedJob(id), { leaseMs: 1_000, jitPrefix: "/runway/test/jit" }); // a worker claimed it and died
     clock += 3 * MIN;
     const report = await reconcile(deps);
     expect(report.relaunched).toContain(launchKey(id, 1));
