@@ -9,7 +9,7 @@
  * a job or workflow whose name contains "fail" fails at its "Deploy" step; one containing
  * "cancel" is cancelled before any runner takes it (the reconciler later stops the idle build).
  */
-import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Build } from "@aws-sdk/client-codebuild";
 import { s3Client } from "../aws/clients.ts";
 import { markerKey, type ConclusionMarker } from "../artifacts/marker.ts";
@@ -21,6 +21,8 @@ import { color } from "./printer.ts";
 
 export interface SimulatedRunnerOptions {
   codebuild: CodeBuildEmulation;
+  /** GitHub keeps each job's log; the simulated job writes one there. */
+  seedJobLog?: (job: { owner: string; repo: string; jobId: number }, text: string) => void;
   ssm: SsmEmulation;
   bucket: string;
   webhookUrl: string;
@@ -72,12 +74,17 @@ async function runBuild(o: SimulatedRunnerOptions, build: Build): Promise<void> 
   await send(o, queued, { action: "in_progress", status: "in_progress", runner_name: runnerName, steps: steps("in_progress", false) });
   await sleep(step * 2);
   const fails = names.includes("fail");
+  const [owner = "", repo = ""] = String(queued.repository?.full_name ?? "/").split("/");
+  o.seedJobLog?.({ owner, repo, jobId }, jobLog(fails));
   await send(o, queued, { action: "completed", status: "completed", conclusion: fails ? "failure" : "success", runner_name: runnerName, steps: steps("completed", fails) });
 
   const marker = await readMarker(o, runnerName, step);
   if (o.codebuild.build(id)?.buildStatus !== "IN_PROGRESS") return; // stopped meanwhile
   if (marker?.conclusion === "success") o.codebuild.complete(id, "SUCCEEDED");
   else {
+    // As the buildspec's post_build does on failure: a status record and the runner's _diag logs.
+    await putObject(o.bucket, `builds/${id}/status.json`, JSON.stringify({ outcome: "FAILED", reason: "job_failed", job: jobId, runner: runnerName }));
+    await putObject(o.bucket, `builds/${id}/runner-diag/Runner_local.log`, `[${new Date().toISOString()}] Job ${jobId} completed with result: Failed\n`);
     const why = marker ? `job ${marker.conclusion}${marker.failedSteps.length ? ` at step ${marker.failedSteps.join(", ")}` : ""}` : "no conclusion marker: the job's outcome is unknown";
     o.codebuild.complete(id, "FAILED", { failedPhase: "POST_BUILD", context: { statusCode: "COMMAND_EXECUTION_ERROR", message: why } });
   }
@@ -91,6 +98,19 @@ function steps(status: "in_progress" | "completed", fails: boolean) {
     status: status === "completed" || i < 2 ? "completed" : "in_progress",
     conclusion: status === "in_progress" ? (i < 2 ? "success" : null) : fails && name === "Deploy" ? "failure" : fails && i === 3 ? "skipped" : "success",
   }));
+}
+
+function jobLog(fails: boolean): string {
+  const at = () => new Date().toISOString();
+  const lines = [`${at()} ##[group]Run actions/checkout@v4`, `${at()} Syncing repository: acme/payments`, `${at()} ##[endgroup]`, `${at()} ##[group]Run ./deploy.sh`];
+  for (let i = 1; i <= 30; i++) lines.push(`${at()} deploy: step ${i} of 30 ok`);
+  if (fails) lines.push(`${at()} deploy: could not reach the database: connection refused`, `${at()} ##[error]Process completed with exit code 1.`);
+  lines.push(`${at()} ##[endgroup]`, `${at()} Post job cleanup.`);
+  return lines.join("\n");
+}
+
+async function putObject(bucket: string, key: string, body: string): Promise<void> {
+  await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 }
 
 async function send(o: SimulatedRunnerOptions, queued: Record<string, any>, job: Record<string, unknown>): Promise<void> {

@@ -14,6 +14,7 @@ import { startLocalDynamo, type LocalDynamo } from "./dynamodb.ts";
 import { createGitHubFake, type GitHubFake } from "./github-fake/index.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import { startLocalAws, type LocalAws } from "./local-aws.ts";
+import { buildStateChangeEvent } from "./aws-emulator/services/codebuild/events.ts";
 import { color, describeDelivery, describeJobMessage, type Print } from "./printer.ts";
 import { startLocalS3, type LocalS3 } from "./s3.ts";
 import { startLocalServer, type LocalServer, type Mount } from "./server.ts";
@@ -43,6 +44,8 @@ export interface LocalStackOptions {
   reconcileEveryMs?: number;
   /** Simulate what runs inside each runner build (default true; benchmarks measure launching alone). */
   simulateRunners?: boolean;
+  /** A runner that took no job this long is stopped by the reconciler (default RUNWAY_IDLE_TIMEOUT_SECONDS or 120). */
+  idleTimeoutSeconds?: number;
 }
 
 export interface LocalStack extends LocalAws {
@@ -105,7 +108,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     RUNWAY_JOB_QUEUE_URL: aws.jobQueueUrl,
     RUNWAY_JOB_DLQ_URL: aws.jobDlqUrl,
     RUNWAY_NOTIFY_QUEUE_URL: aws.notifyQueueUrl,
-    RUNWAY_IDLE_TIMEOUT_SECONDS: process.env.RUNWAY_IDLE_TIMEOUT_SECONDS ?? "120",
+    RUNWAY_IDLE_TIMEOUT_SECONDS: String(options.idleTimeoutSeconds ?? process.env.RUNWAY_IDLE_TIMEOUT_SECONDS ?? 120),
     GITHUB_WEBHOOK_SECRET: webhookSecret,
     GITHUB_API_URL: `${server.url}/github/api`,
     GITHUB_APP_ID: String(github.app.id),
@@ -117,11 +120,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   resetAwsClients();
   resetGitHubClients();
 
-  const [{ handler: webhook }, { handler: launcher }, { handler: reconciler }, { handler: notifier }, { jobMessageSchema }, { getConfig }] = await Promise.all([
+  const [{ handler: webhook }, { handler: launcher }, { handler: reconciler }, { handler: notifier }, { handler: buildEvents }, { jobMessageSchema }, { getConfig }] = await Promise.all([
     import("../../functions/github-webhook.ts"),
     import("../../functions/runner-launcher.ts"),
     import("../../functions/reconciler.ts"),
     import("../../functions/slack-notifier.ts"),
+    import("../../functions/build-events.ts"),
     import("../runners/job-message-schema.ts"),
     import("../config/runtime.ts"),
   ]);
@@ -139,6 +143,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const tint = status === "SUCCEEDED" ? color.green : color.red;
       const why = build.phases?.find((p) => p.phaseStatus && p.phaseStatus !== "SUCCEEDED")?.contexts?.[0]?.message;
       print(`${color.dim(time())} ${color.cyan("build  ")}  ${tint(status)} ${build.id}${why ? ` (${why})` : ""}`);
+      // The EventBridge rule on "CodeBuild Build State Change" for the runner projects.
+      void buildEvents(buildStateChangeEvent(build, { region: process.env.AWS_REGION }), lambdaContext("build-events", 30_000)).catch((error: unknown) =>
+        print(color.red(`build-events: ${(error as Error).message}`)),
+      );
     }),
     options.simulateRunners === false
       ? () => undefined
@@ -149,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       webhookUrl: `${server.url}/github/webhook`,
       webhookSecret,
       queuedPayload: (jobId) => queuedPayloads.get(jobId),
+      seedJobLog: (job, text) => github.state.seedJobLogs(job, text),
       print,
       stepMs: options.runnerStepMs,
     }),

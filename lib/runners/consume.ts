@@ -12,6 +12,8 @@ import { launch, type LaunchDeps, type LaunchOutcome } from "./launch.ts";
 
 export interface ConsumeDeps extends LaunchDeps, LifecycleDeps {
   log: (message: string, fields: Record<string, unknown>) => void;
+  /** Wait for the notifications queued while handling the batch (before Lambda freezes). */
+  flushNotifications?: () => Promise<unknown>;
   onOutcome?: (message: JobMessage, outcome: LaunchOutcome | { outcome: "recorded" }) => void;
 }
 
@@ -24,6 +26,7 @@ export interface ConsumeDeps extends LaunchDeps, LifecycleDeps {
 export async function consumeJobMessages(event: SQSEvent, deps: ConsumeDeps): Promise<SQSBatchResponse> {
   const groups = Map.groupBy(event.Records, (record) => record.attributes.MessageGroupId ?? record.messageId);
   const failed = await Promise.all([...groups.values()].map((records) => consumeGroup(records, deps)));
+  await deps.flushNotifications?.();
   return { batchItemFailures: failed.flat().map((itemIdentifier) => ({ itemIdentifier })) };
 }
 

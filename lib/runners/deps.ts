@@ -4,7 +4,14 @@
  * functions, the local stack and the benchmarks wire them identically.
  */
 import { documentClient } from "../aws/clients.ts";
+import { fetchJobLog } from "../artifacts/job-log.ts";
 import { writeMarker } from "../artifacts/marker.ts";
+import { logExcerptKey, presign, putText } from "../artifacts/store.ts";
+import { NOTIFY_DEFAULTS } from "../config/notify-defaults.ts";
+import { getConfig } from "../config/runtime.ts";
+import type { NotificationInput } from "../notify/event-keys.ts";
+import { publish } from "../notify/publish.ts";
+import type { ExcerptStore } from "./job-lifecycle.ts";
 import { codeBuildStarter, codeBuildWatcher, deadLetterParking, ssmJitSecrets } from "./aws-ports.ts";
 import type { ConsumeDeps } from "./consume.ts";
 import { githubRegistry } from "./github-registry.ts";
@@ -27,9 +34,49 @@ export function ledgerFromEnv(env: NodeJS.ProcessEnv = process.env): Ledger {
   return new Ledger({ client: documentClient(), table: required(env, "RUNWAY_TABLE") });
 }
 
+/**
+ * Notifications queued while a batch is handled, sent without holding up the launch, and awaited
+ * at the end of the batch (a Lambda freezes as soon as its handler returns). The channel is the
+ * environment's `slack.channel`.
+ */
+export function queuedNotifications(queueUrl?: string): { notify: (event: NotificationInput, environment: string) => void; flush: () => Promise<unknown> } {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    notify(event, environment) {
+      const sent = getConfig()
+        .then((config) => config.environments[environment]?.slack?.channel)
+        .then((channel) => publish(channel && !("channel" in event && event.channel) ? { ...event, channel } : event, queueUrl ? { queueUrl } : {}));
+      pending.add(sent);
+      void sent.finally(() => pending.delete(sent)).catch(() => undefined);
+    },
+    flush: () => Promise.allSettled([...pending]),
+  };
+}
+
+/** How long artifact links work: `notify.artifactLinkExpiry`. */
+export async function linkExpirySeconds(): Promise<number> {
+  return (await getConfig()).notify?.artifactLinkExpiry ?? NOTIFY_DEFAULTS.artifactLinkExpiry;
+}
+
+/** Failed jobs' log excerpts, kept under their build's prefix and linked for Slack. */
+export function s3ExcerptStore(bucket: string): ExcerptStore {
+  return {
+    fetchLog: (message) => fetchJobLog({ owner: message.job.owner, repo: message.job.repo, jobId: message.job.id, installationId: message.job.installationId }),
+    async save(buildId, excerpt) {
+      const key = logExcerptKey(buildId);
+      await putText(bucket, key, excerpt);
+      return { name: "log-excerpt.txt", url: await presign(bucket, key, await linkExpirySeconds()) };
+    },
+  };
+}
+
 export function launcherDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = process.env): ConsumeDeps {
   const bucket = env.RUNWAY_ARTIFACTS_BUCKET;
+  const notifications = queuedNotifications(env.RUNWAY_NOTIFY_QUEUE_URL);
   return {
+    notify: notifications.notify,
+    flushNotifications: notifications.flush,
+    excerpts: bucket ? s3ExcerptStore(bucket) : undefined,
     ledger: ledgerFromEnv(env),
     registry: githubRegistry(),
     secrets: ssmJitSecrets(),

@@ -3,20 +3,39 @@
  * run whose labels it covers, so the job a runner really ran is the event's `runner_name`, which
  * may belong to another job's launch: both the job's launch and the runner's launch are updated.
  *
- * `completed` also writes the conclusion marker the runner's build reads to pass or fail, and
- * gives the runner's concurrency slot back: its job is over.
+ * `completed` also writes the conclusion marker the runner's build reads to pass or fail, gives
+ * the runner's concurrency slot back (its job is over), and — for a failed job — keeps the end of
+ * its log, where the failing step stopped, as an artifact beside the build's other files.
  */
+import { failureExcerpt } from "../artifacts/log-excerpt.ts";
 import type { ConclusionMarker } from "../artifacts/marker.ts";
+import type { NotificationInput } from "../notify/event-keys.ts";
 import type { JobMessage } from "./job-message.ts";
 import { launchKey, type Ledger } from "./ledger.ts";
+import { jobCompletedEvent, jobStartedEvent } from "./notifications.ts";
+
+/** Where a failed job's log excerpt is kept, and how it is linked. */
+export interface ExcerptStore {
+  fetchLog(message: JobMessage): Promise<string | undefined>;
+  /** Store the excerpt for a build; returns a link to it. */
+  save(buildId: string, excerpt: string): Promise<{ name: string; url: string }>;
+}
 
 export interface LifecycleDeps {
   ledger: Ledger;
   /** Writes the conclusion marker; absent when no artifacts bucket is configured. */
   writeMarker?: (runnerName: string, marker: ConclusionMarker) => Promise<void>;
+  excerpts?: ExcerptStore;
+  /** Queue a Slack notification (never waits on Slack). */
+  notify?: (event: NotificationInput, environment: string) => void;
+  log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 export type LifecycleOutcome = { outcome: "recorded"; runner?: string | undefined; ours: boolean };
+
+const FAILED = new Set(["failure", "timed_out", "startup_failure"]);
+/** Lines of the failing step kept for Slack and the artifact. */
+export const EXCERPT_LINES = 200;
 
 /** Record which runner took the job. */
 export async function jobStarted(message: JobMessage, deps: LifecycleDeps): Promise<LifecycleOutcome> {
@@ -26,6 +45,7 @@ export async function jobStarted(message: JobMessage, deps: LifecycleDeps): Prom
   await ledger.annotate(launchKey(message.job.id, message.job.runAttempt), { ranOn: runner ?? null });
   const launch = runner ? await ledger.launchForRunner(runner) : undefined;
   if (launch) await ledger.annotate(launch.pk, { tookJobId: message.job.id, tookAt: now });
+  if (runner) deps.notify?.(jobStartedEvent(message, runner, launch?.buildId), message.environment);
   return { outcome: "recorded", runner, ours: launch !== undefined };
 }
 
@@ -40,9 +60,29 @@ export async function jobCompleted(message: JobMessage, deps: LifecycleDeps): Pr
 
   const launch = job.runnerName ? await ledger.launchForRunner(job.runnerName) : undefined;
   if (launch && job.runnerName) {
+    // First what the build is waiting for: its verdict. Everything after is for people.
     await deps.writeMarker?.(job.runnerName, { conclusion, failedSteps, jobId: job.id, runAttempt: job.runAttempt, htmlUrl: job.htmlUrl });
     await ledger.annotate(launch.pk, { state: "finished", finishedAt: now, tookJobId: job.id, conclusion }, { expression: "#state = :launched", values: { ":launched": "launched" } });
     await ledger.releaseSlot(launch.environment, launch.pk);
   }
+  const excerpt = FAILED.has(conclusion) && launch?.buildId ? await keepExcerpt(message, launch.buildId, deps) : undefined;
+  deps.notify?.(
+    jobCompletedEvent(message, { failedSteps, buildId: launch?.buildId, logExcerpt: excerpt?.text, artifacts: excerpt?.link ? [excerpt.link] : [] }),
+    message.environment,
+  );
   return { outcome: "recorded", runner: job.runnerName, ours: launch !== undefined };
+}
+
+/** Best effort: a log GitHub cannot give right now must not hold up the job's record. */
+async function keepExcerpt(message: JobMessage, buildId: string, deps: LifecycleDeps) {
+  if (!deps.excerpts) return undefined;
+  try {
+    const log = await deps.excerpts.fetchLog(message);
+    if (!log) return undefined;
+    const text = failureExcerpt(log, EXCERPT_LINES);
+    return { text, link: await deps.excerpts.save(buildId, text) };
+  } catch (error) {
+    deps.log?.("could not keep the failed job's log excerpt", { jobId: message.job.id, error: (error as Error).name, reason: (error as Error).message });
+    return undefined;
+  }
 }

@@ -14,6 +14,8 @@ import { LaunchError, RetryLaterError } from "./errors.ts";
 import type { JobMessage } from "./job-message.ts";
 import { LeaseLostError, type Ledger, type LaunchRecord } from "./ledger.ts";
 import { buildOverrides, type BuildOverrides } from "./runner-labels.ts";
+import type { NotificationInput } from "../notify/event-keys.ts";
+import { jobLaunched, jobQueued } from "./notifications.ts";
 
 export interface RunnerRegistration {
   runnerId: number;
@@ -69,6 +71,8 @@ export interface LaunchSettings {
 
 export interface LaunchDeps {
   ledger: Ledger;
+  /** Queue a Slack notification (never waits on Slack). */
+  notify?: (event: NotificationInput, environment: string) => void;
   registry: RunnerRegistry;
   secrets: JitSecrets;
   builds: BuildStarter;
@@ -98,6 +102,7 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
   if (claim.outcome === "busy") throw new RetryLaterError(`launch of job ${message.job.id} attempt ${message.job.runAttempt} is in progress elsewhere`);
 
   let record = claim.record;
+  if (claim.outcome === "claimed") deps.notify?.(jobQueued(message), message.environment);
   const target: AwsTarget = { region: message.codebuild.region, roleArn: message.codebuild.roleArn };
   try {
     const overrides = buildOverrides(message.job.labels, message.codebuild.allowOverrides);
@@ -160,6 +165,7 @@ async function registerRunner(deps: LaunchDeps, message: JobMessage, name: strin
 
 async function launched(deps: LaunchDeps, record: LaunchRecord, buildId: string, resumed: boolean): Promise<LaunchOutcome> {
   await deps.ledger.update(record, { state: "launched", buildId, launchedAt: deps.ledger.now() });
+  deps.notify?.(jobLaunched(record.request, buildId), record.environment);
   deps.log?.("launched", { jobId: record.jobId, runAttempt: record.runAttempt, environment: record.environment, buildId, runnerName: record.runnerName, resumed });
   return { outcome: "launched", buildId, runnerName: record.runnerName, resumed };
 }

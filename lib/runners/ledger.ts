@@ -245,6 +245,12 @@ export class Ledger {
     return launch?.runnerName === runnerName ? launch : undefined;
   }
 
+  /** A launched build has ended (or was stopped): mark the launch finished and free its slot. */
+  async finishLaunch(launch: LaunchRecord, reason: string): Promise<void> {
+    await this.annotate(launch.pk, { state: "finished", finishedAt: this.#now(), reason }, { expression: "#state = :launched", values: { ":launched": "launched" } });
+    await this.releaseSlot(launch.environment, launch.pk);
+  }
+
   /**
    * Take one of the environment's `cap` slots for `holder` (a launch key). Idempotent: a holder
    * that already has a slot keeps it. Returns false at the cap.

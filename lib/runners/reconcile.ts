@@ -117,12 +117,12 @@ async function watchBuilds(deps: ReconcileDeps, launches: LaunchRecord[], report
     for (const l of group) {
       const status = statuses.get(l.buildId!);
       if (status !== undefined && status !== "IN_PROGRESS") {
-        await finish(deps, l, now, `build ${status}`);
+        await deps.ledger.finishLaunch(l, `build ${status}`);
         report.finished.push(l.pk);
       } else if (l.tookAt === undefined && now - (l.launchedAt ?? l.createdAt) > deps.settings.idleMs) {
         // Its runner never took a job: the job was cancelled or ran on another runner of its run.
         await deps.builds.stop(target, l.buildId!);
-        await finish(deps, l, now, `runner took no job within ${Math.round(deps.settings.idleMs / 60_000)} min; build stopped`);
+        await deps.ledger.finishLaunch(l, `runner took no job within ${Math.round(deps.settings.idleMs / 60_000)} min; build stopped`);
         await deps.registry
           .unregister({ owner: l.request.job.owner, repo: l.request.job.repo, installationId: l.request.job.installationId, runnerId: l.runnerId, name: l.runnerName })
           .catch(() => undefined);
@@ -130,9 +130,4 @@ async function watchBuilds(deps: ReconcileDeps, launches: LaunchRecord[], report
       }
     }
   }
-}
-
-async function finish(deps: ReconcileDeps, l: LaunchRecord, now: number, reason: string) {
-  await deps.ledger.annotate(l.pk, { state: "finished", finishedAt: now, reason }, { expression: "#state = :launched", values: { ":launched": "launched" } });
-  await deps.ledger.releaseSlot(l.environment, l.pk);
 }

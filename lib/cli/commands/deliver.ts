@@ -18,6 +18,7 @@ Without a payload file, a workflow_job delivery is made from the options.
 
 Options:
   --workflow NAME   workflow name (default action-payments-dev-deploy)
+  --job-name NAME   job name (default deploy); locally, a name with "fail" fails, "cancel" is cancelled
   --action A        queued | in_progress | completed | waiting (default queued)
   --conclusion C    with --action completed: success, failure … (default success)
   --labels L        runs-on labels, comma-separated (default self-hosted,runway)
@@ -33,6 +34,7 @@ Exit status: 0 when Runway answered 2xx, 1 otherwise, 2 bad usage.`;
 const options = {
   help: { type: "boolean", short: "h", default: false },
   workflow: { type: "string", default: "action-payments-dev-deploy" },
+  "job-name": { type: "string", default: "deploy" },
   action: { type: "string", default: "queued" },
   conclusion: { type: "string" },
   labels: { type: "string", default: "self-hosted,runway" },
@@ -61,6 +63,7 @@ async function run(io: CommandIo): Promise<number> {
               action: values.action,
               id: jobId,
               workflowName: values.workflow,
+              jobName: values["job-name"],
               labels: values.labels.split(",").map((l) => l.trim()).filter(Boolean),
               repository: values.repo,
               headBranch: values.branch,

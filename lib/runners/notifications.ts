@@ -1,0 +1,81 @@
+/**
+ * What the launcher tells Slack (through the notify queue): the job queued, its runner build
+ * launched, the runner taking it, and how it ended. Built from the job message and the ledger, so
+ * each event carries its run and needs nothing else to be posted in the right thread.
+ */
+import type { NotificationInput } from "../notify/event-keys.ts";
+import type { JobMessage } from "./job-message.ts";
+
+type RunInfo = Extract<NotificationInput, { run: unknown }>["run"];
+type Build = { id: string; project: string; region: string };
+
+/** The run's page on GitHub, from the job's page (`…/actions/runs/<run>/job/<job>`) when there is one. */
+export function runUrl(message: JobMessage): string {
+  const fromJob = message.job.htmlUrl?.replace(/\/job\/\d+$/, "");
+  return fromJob?.startsWith("http") ? fromJob : `https://github.com/${message.job.repository}/actions/runs/${message.job.runId}`;
+}
+
+export function runInfo(message: JobMessage): RunInfo {
+  return {
+    repository: message.job.repository,
+    runId: message.job.runId,
+    runAttempt: message.job.runAttempt,
+    workflowName: message.job.workflowName ?? null,
+    url: runUrl(message),
+    environment: message.environment,
+    headBranch: message.job.headBranch ?? null,
+    ...(message.job.headSha ? { sha: message.job.headSha } : {}),
+  };
+}
+
+const job = (message: JobMessage) => ({
+  id: message.job.id,
+  name: message.job.name ?? `job ${message.job.id}`,
+  ...(message.job.htmlUrl?.startsWith("http") ? { url: message.job.htmlUrl } : {}),
+});
+
+const channelOf = (channel: string | undefined) => (channel ? { channel } : {});
+
+export function buildInfo(message: JobMessage, buildId: string): Build {
+  return { id: buildId, project: message.codebuild.project, region: message.codebuild.region ?? process.env.AWS_REGION ?? "us-east-1" };
+}
+
+export function jobQueued(message: JobMessage, channel?: string): NotificationInput {
+  return { type: "job.queued", run: runInfo(message), job: job(message), labels: message.job.labels, ...channelOf(channel) };
+}
+
+export function jobLaunched(message: JobMessage, buildId: string, channel?: string): NotificationInput {
+  return { type: "job.launched", run: runInfo(message), job: job(message), build: buildInfo(message, buildId), ...channelOf(channel) };
+}
+
+export function jobStartedEvent(message: JobMessage, runnerName: string, buildId: string | undefined, channel?: string): NotificationInput {
+  return {
+    type: "job.started",
+    run: runInfo(message),
+    job: job(message),
+    runnerName,
+    ...(buildId ? { build: buildInfo(message, buildId) } : {}),
+    ...channelOf(channel),
+  };
+}
+
+const CONCLUSIONS = new Set(["success", "failure", "cancelled", "skipped", "timed_out", "action_required", "neutral", "stale", "startup_failure"]);
+
+export function jobCompletedEvent(
+  message: JobMessage,
+  details: { failedSteps: string[]; buildId?: string | undefined; logExcerpt?: string | undefined; artifacts?: { name: string; url: string }[] },
+  channel?: string,
+): NotificationInput {
+  const conclusion = CONCLUSIONS.has(message.job.conclusion ?? "") ? message.job.conclusion! : "failure";
+  return {
+    type: "job.completed",
+    run: runInfo(message),
+    job: job(message),
+    conclusion: conclusion as "failure",
+    failedSteps: details.failedSteps,
+    ...(details.logExcerpt ? { logExcerpt: details.logExcerpt } : {}),
+    artifacts: details.artifacts ?? [],
+    ...(details.buildId ? { build: buildInfo(message, details.buildId) } : {}),
+    ...channelOf(channel),
+  };
+}

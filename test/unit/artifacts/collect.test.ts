@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { causeOf } from "../../../lib/artifacts/collect.ts";
+import { failureExcerpt } from "../../../lib/artifacts/log-excerpt.ts";
+import type { LaunchRecord } from "../../../lib/runners/ledger.ts";
+
+const launch = (over: Partial<LaunchRecord> = {}) => ({ jobId: 1, runAttempt: 1, ...over }) as LaunchRecord;
+const phases = [
+  { "phase-type": "SUBMITTED", "phase-status": "SUCCEEDED" },
+  { "phase-type": "INSTALL", "phase-status": "FAILED", "phase-context": ["COMMAND_EXECUTION_ERROR: Error while executing command: bash install-runner.sh. Reason: exit status 7"] },
+  { "phase-type": "COMPLETED" },
+];
+
+describe("causeOf()", () => {
+  it.each([
+    ["SUCCEEDED", launch({ tookJobId: 1 }), undefined, { kind: "none" }],
+    ["FAILED", launch({ tookJobId: 1, conclusion: "failure" }), launch({ failedSteps: ["Deploy", "Notify"], conclusion: "failure" }), { kind: "job-failed", step: "Deploy" }],
+    ["FAILED", launch({ tookJobId: 1, conclusion: "cancelled" }), launch({ conclusion: "cancelled" }), { kind: "job-failed" }],
+    ["STOPPED", launch({}), undefined, { kind: "runner-never-got-a-job" }],
+    ["FAILED", launch({}), undefined, { kind: "runner-never-got-a-job" }],
+    ["FAULT", launch({ tookJobId: 1, conclusion: "success" }), launch({ conclusion: "success" }), { kind: "build-broke", phase: "INSTALL", message: expect.stringContaining("exit status 7") }],
+  ] as const)("%s with %j → %j", (status, l, ran, cause) => {
+    expect(causeOf(status, l, ran, [...phases])).toEqual(cause);
+  });
+});
+
+describe("failureExcerpt()", () => {
+  const log = [...Array.from({ length: 300 }, (_, i) => `line ${i}`), "\u001b[31m##[error]Process completed with exit code 1.\u001b[0m", "post 1", "post 2", "post 3", "post 4", ""].join("\n");
+
+  it("ends just after the last error mark, keeps at most the line budget, and drops colour codes", () => {
+    const excerpt = failureExcerpt(log, 200, 3).split("\n");
+    expect(excerpt).toHaveLength(200);
+    expect(excerpt.at(-4)).toBe("##[error]Process completed with exit code 1.");
+    expect(excerpt.at(-1)).toBe("post 3");
+  });
+
+  it("keeps the log's last lines when nothing is marked as an error", () => {
+    expect(failureExcerpt("a\nb\nc\n", 2)).toBe("b\nc");
+  });
+});
