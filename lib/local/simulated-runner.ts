@@ -37,15 +37,21 @@ export interface SimulatedRunnerOptions {
 const variable = (build: Build, name: string) => build.environment?.environmentVariables?.find((v) => v.name === name)?.value;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Start simulating every runner build the CodeBuild emulator starts; returns a stop function. */
-export function simulateRunners(options: SimulatedRunnerOptions): () => void {
+/**
+ * Start simulating every runner build the CodeBuild emulator starts; returns a function that
+ * stops and waits for the simulations under way.
+ */
+export function simulateRunners(options: SimulatedRunnerOptions): () => Promise<void> {
   const pending = new Set<Promise<void>>();
   const unsubscribe = options.codebuild.onBuildStarted((build) => {
     const run = runBuild(options, build).catch((error: unknown) => options.print(color.red(`simulated runner for ${build.id}: ${(error as Error).message}`)));
     pending.add(run);
     void run.finally(() => pending.delete(run));
   });
-  return unsubscribe;
+  return async () => {
+    unsubscribe();
+    await Promise.allSettled([...pending]);
+  };
 }
 
 async function runBuild(o: SimulatedRunnerOptions, build: Build): Promise<void> {

@@ -131,12 +131,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   ]);
   aws.createProjects(await getConfig());
 
-  const stops = [
+  // Every invocation in flight, so that stop() lets them finish before the services close.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+    return work;
+  };
+
+  const stops: (() => void | Promise<void>)[] = [
     aws.sqs.subscribe(aws.jobQueue, async (event: SQSEvent) => {
       for (const record of event.Records) print(describeJobMessage(jobMessageSchema.parse(JSON.parse(record.body))));
-      return launcher(event, lambdaContext("runner-launcher", 60_000));
+      return track(launcher(event, lambdaContext("runner-launcher", 60_000)));
     }, LAMBDA_SQS_MAPPING),
-    aws.sqs.subscribe(aws.notifyQueue, (event: SQSEvent) => notifier(event, lambdaContext("slack-notifier", 30_000))),
+    aws.sqs.subscribe(aws.notifyQueue, (event: SQSEvent) => track(notifier(event, lambdaContext("slack-notifier", 30_000)))),
     aws.codebuild.onBuildStarted((build) => print(`${color.dim(time())} ${color.cyan("build  ")}  started ${build.id} for runner ${variable(build, "RUNWAY_RUNNER_NAME")}`)),
     aws.codebuild.onBuildFinished((build) => {
       const status = build.buildStatus ?? "?";
@@ -144,7 +152,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const why = build.phases?.find((p) => p.phaseStatus && p.phaseStatus !== "SUCCEEDED")?.contexts?.[0]?.message;
       print(`${color.dim(time())} ${color.cyan("build  ")}  ${tint(status)} ${build.id}${why ? ` (${why})` : ""}`);
       // The EventBridge rule on "CodeBuild Build State Change" for the runner projects.
-      void buildEvents(buildStateChangeEvent(build, { region: process.env.AWS_REGION }), lambdaContext("build-events", 30_000)).catch((error: unknown) =>
+      void track(buildEvents(buildStateChangeEvent(build, { region: process.env.AWS_REGION }), lambdaContext("build-events", 30_000))).catch((error: unknown) =>
         print(color.red(`build-events: ${(error as Error).message}`)),
       );
     }),
@@ -162,7 +170,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stepMs: options.runnerStepMs,
     }),
   ];
-  const reconcile = () => reconciler({}, lambdaContext("reconciler", 60_000));
+  const reconcile = () => track(reconciler({}, lambdaContext("reconciler", 60_000)));
   // POST /demo/deploy?outcome=pass|fail: a blue/green validation against a local "green" service.
   const deployDemo: Mount = async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -195,7 +203,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     reconcile,
     async stop() {
       clearInterval(timer);
-      for (const stop of stops) stop();
+      await Promise.all(stops.map((stop) => stop()));
+      // Work already started (a launch, a notification, a simulated runner) finishes first.
+      const deadline = Date.now() + 10_000;
+      while (inFlight.size > 0 && Date.now() < deadline) await Promise.allSettled([...inFlight]);
       await server.close();
       await Promise.all([aws.close(), dynamo.close(), s3.close()]);
     },
