@@ -183,22 +183,16 @@ export class Ledger {
    */
   async update(record: LaunchRecord, changes: Partial<LaunchRecord>, options: { leaseMs?: number } = {}): Promise<LaunchRecord> {
     const now = this.#now();
-    const values: Record<string, unknown> = { ...changes, updatedAt: now };
-    if (options.leaseMs !== undefined) values.leaseUntil = now + options.leaseMs;
-    const names: Record<string, string> = { "#state": "state" };
-    const sets = Object.keys(values).map((key) => {
-      names[`#${key}`] = key;
-      return `#${key} = :${key}`;
-    });
+    const set = setClause({ ...changes, updatedAt: now, ...(options.leaseMs === undefined ? {} : { leaseUntil: now + options.leaseMs }) });
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: record.pk },
-          UpdateExpression: `SET ${sets.join(", ")}`,
+          UpdateExpression: set.expression,
           ConditionExpression: "#token = :token AND #state = :launching",
-          ExpressionAttributeNames: { ...names, "#token": "token" },
-          ExpressionAttributeValues: { ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v])), ":token": record.token, ":launching": "launching" },
+          ExpressionAttributeNames: { ...set.names, "#token": "token", "#state": "state" },
+          ExpressionAttributeValues: { ...set.values, ":token": record.token, ":launching": "launching" },
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -213,21 +207,16 @@ export class Ledger {
 
   /** Set fields on a launch whatever its state (job lifecycle events, the reconciler). */
   async annotate(pk: string, changes: Record<string, unknown>, condition?: { expression: string; values: Record<string, unknown> }): Promise<LaunchRecord | undefined> {
-    const values: Record<string, unknown> = { ...changes, updatedAt: this.#now() };
-    const names: Record<string, string> = {};
-    const sets = Object.keys(values).map((key) => {
-      names[`#${key}`] = key;
-      return `#${key} = :${key}`;
-    });
+    const set = setClause({ ...changes, updatedAt: this.#now() });
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk },
-          UpdateExpression: `SET ${sets.join(", ")}`,
+          UpdateExpression: set.expression,
           ConditionExpression: ["attribute_exists(pk)", condition?.expression].filter(Boolean).join(" AND "),
-          ExpressionAttributeNames: { ...names, ...(condition ? { "#state": "state" } : {}) },
-          ExpressionAttributeValues: { ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v])), ...condition?.values },
+          ExpressionAttributeNames: { ...set.names, ...(condition ? { "#state": "state" } : {}) },
+          ExpressionAttributeValues: { ...set.values, ...condition?.values },
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -346,4 +335,14 @@ export class Ledger {
     } while (start);
     return items;
   }
+}
+
+/** `SET #a = :a, #b = :b` with its names and values, for a plain object of changes. */
+function setClause(changes: Record<string, unknown>) {
+  const keys = Object.keys(changes);
+  return {
+    expression: `SET ${keys.map((key) => `#${key} = :${key}`).join(", ")}`,
+    names: Object.fromEntries(keys.map((key) => [`#${key}`, key])),
+    values: Object.fromEntries(keys.map((key) => [`:${key}`, changes[key]])),
+  };
 }
