@@ -44,6 +44,8 @@ export interface LocalStackOptions {
   reconcileEveryMs?: number;
   /** Simulate what runs inside each runner build (default true; benchmarks measure launching alone). */
   simulateRunners?: boolean;
+  /** Run the Slack notifier on the notify queue (default true; benchmarks of launching leave it off). */
+  slackNotifier?: boolean;
   /** A runner that took no job this long is stopped by the reconciler (default RUNWAY_IDLE_TIMEOUT_SECONDS or 120). */
   idleTimeoutSeconds?: number;
 }
@@ -144,7 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       for (const record of event.Records) print(describeJobMessage(jobMessageSchema.parse(JSON.parse(record.body))));
       return track(launcher(event, lambdaContext("runner-launcher", 60_000)));
     }, LAMBDA_SQS_MAPPING),
-    aws.sqs.subscribe(aws.notifyQueue, (event: SQSEvent) => track(notifier(event, lambdaContext("slack-notifier", 30_000)))),
+    options.slackNotifier === false ? () => undefined : aws.sqs.subscribe(aws.notifyQueue, (event: SQSEvent) => track(notifier(event, lambdaContext("slack-notifier", 30_000)))),
     aws.codebuild.onBuildStarted((build) => print(`${color.dim(time())} ${color.cyan("build  ")}  started ${build.id} for runner ${variable(build, "RUNWAY_RUNNER_NAME")}`)),
     aws.codebuild.onBuildFinished((build) => {
       const status = build.buildStatus ?? "?";

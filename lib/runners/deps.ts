@@ -35,21 +35,27 @@ export function ledgerFromEnv(env: NodeJS.ProcessEnv = process.env): Ledger {
 }
 
 /**
- * Notifications queued while a batch is handled, sent without holding up the launch, and awaited
- * at the end of the batch (a Lambda freezes as soon as its handler returns). The channel is the
- * environment's `slack.channel`.
+ * Notifications gathered while a batch is handled and published together when it ends (ten to an
+ * SQS call, before the Lambda freezes), so that telling Slack costs a launch nothing. The channel
+ * is the environment's `slack.channel`.
  */
 export function queuedNotifications(queueUrl?: string): { notify: (event: NotificationInput, environment: string) => void; flush: () => Promise<unknown> } {
-  const pending = new Set<Promise<unknown>>();
+  let gathered: { event: NotificationInput; environment: string }[] = [];
   return {
     notify(event, environment) {
-      const sent = getConfig()
-        .then((config) => config.environments[environment]?.slack?.channel)
-        .then((channel) => publish(channel && !("channel" in event && event.channel) ? { ...event, channel } : event, queueUrl ? { queueUrl } : {}));
-      pending.add(sent);
-      void sent.finally(() => pending.delete(sent)).catch(() => undefined);
+      gathered.push({ event, environment });
     },
-    flush: () => Promise.allSettled([...pending]),
+    async flush() {
+      const batch = gathered;
+      gathered = [];
+      if (batch.length === 0) return;
+      const config = await getConfig();
+      const events = batch.map(({ event, environment }) => {
+        const channel = config.environments[environment]?.slack?.channel;
+        return channel && !("channel" in event && event.channel) ? { ...event, channel } : event;
+      });
+      await publish(events, queueUrl ? { queueUrl } : {});
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Child process of the benchmark: sustained launches against the local stack (webhook over HTTP,
  * SQS, DynamoDB, the GitHub fake over HTTP, SSM and CodeBuild emulators: every hop a real socket).
+ * The Slack notifier, its own Lambda on AWS, is left off: here it would share the one core.
  * Two measurements, as a load test makes them: the most launches per second it sustains when
  * deliveries arrive as fast as it takes them (closed loop, 32 in flight), and the delivery →
  * StartBuild latency at a steady offered load below that (open loop, paced). Writes results to argv[2].
@@ -28,7 +29,7 @@ doc.setIn(["environments", "dev", "concurrency"], 10_000);
 const config = join(mkdtempSync(join(tmpdir(), "runway-bench-")), "runway.yml");
 writeFileSync(config, doc.toString());
 
-const stack = await startLocalStack({ port: 0, config, print: () => {}, simulateRunners: false, reconcileEveryMs: 3_600_000 });
+const stack = await startLocalStack({ port: 0, config, print: () => {}, simulateRunners: false, slackNotifier: false, reconcileEveryMs: 3_600_000 });
 const started = new Map<number, number>();
 stack.codebuild.onBuildStarted((build) => {
   const jobId = Number(build.environment?.environmentVariables?.find((v) => v.name === "RUNWAY_JOB_ID")?.value);
