@@ -73,7 +73,7 @@ export async function bundleFunction(name: string, outDir = OUT_DIR, config: Run
     plugins: [leaveOutYamlLoader],
   });
   writeFileSync(join(dir, COMPILED_CONFIG_FILE), serializeConfig(config));
-  const { cold, lazy } = splitByLoading(result.metafile, name);
+  const { cold, lazy } = splitByLoading(result.metafile, `functions/${name}.ts`);
   const gzipBytes = cold.reduce((sum, path) => sum + gzipSync(readFileSync(join(ROOT, path))).length, 0);
   const size = (paths: string[]) => paths.reduce((sum, path) => sum + result.metafile.outputs[path]!.bytes, 0);
   return { name, file, bytes: size(cold), lazyBytes: size(lazy), gzipBytes, metafile: result.metafile };
@@ -99,11 +99,11 @@ const leaveOutYamlLoader: Plugin = {
  * The output files loaded at cold start (the entry and every chunk it imports statically) and
  * those loaded only through a dynamic `import()` on the code paths that need them.
  */
-function splitByLoading(metafile: Metafile, name: string): { cold: string[]; lazy: string[] } {
+export function splitByLoading(metafile: Metafile, entryPoint: string): { cold: string[]; lazy: string[] } {
   const outputs = metafile.outputs;
-  const code = Object.keys(outputs).filter((path) => path.endsWith(".mjs"));
-  // Splitting makes every dynamic import() target an entry point too: find the function's own.
-  const entry = code.find((path) => outputs[path]!.entryPoint === `functions/${name}.ts`)!;
+  const code = Object.keys(outputs).filter((path) => /\.m?js$/.test(path));
+  // Splitting makes every dynamic import() target an entry point too: find the one asked for.
+  const entry = code.find((path) => outputs[path]!.entryPoint === entryPoint)!;
   const cold = new Set<string>();
   const visit = (path: string) => {
     if (cold.has(path)) return;

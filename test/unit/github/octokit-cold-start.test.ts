@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { splitByLoading } from "../../../lib/build/bundle.ts";
 
 const ROOT = join(import.meta.dirname, "../../..");
 
@@ -30,20 +31,11 @@ describe("lib/github/octokit.ts at import", () => {
       logLevel: "silent",
     });
     const outputs = result.metafile.outputs;
-    const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint === "<stdin>")!;
-    const cold = new Set<string>();
-    const visit = (path: string) => {
-      if (cold.has(path)) return;
-      cold.add(path);
-      for (const imported of outputs[path]!.imports) if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
-    };
-    visit(entry);
-    const coldInputs = [...cold].flatMap((path) => Object.keys(outputs[path]!.inputs));
+    const { cold, lazy } = splitByLoading(result.metafile, "<stdin>");
+    const coldInputs = cold.flatMap((path) => Object.keys(outputs[path]!.inputs));
     expect(coldInputs).toEqual(expect.arrayContaining(["lib/github/octokit.ts", "lib/github/jit-config.ts"]));
     expect(coldInputs.filter((input) => /@octokit|bottleneck|universal-github-app-jwt|client-ssm|ssm-secret-provider/.test(input))).toEqual([]);
-    const lazyInputs = Object.keys(outputs)
-      .filter((path) => !cold.has(path))
-      .flatMap((path) => Object.keys(outputs[path]!.inputs));
+    const lazyInputs = lazy.flatMap((path) => Object.keys(outputs[path]!.inputs));
     expect(lazyInputs.some((input) => input.includes("@octokit/core"))).toBe(true);
   });
 });
