@@ -31,6 +31,7 @@ export function codeBuildStarter(options: CodeBuildStarterOptions = {}): BuildSt
               // By reference: CodeBuild resolves it inside the build; it never shows in the console.
               { name: "RUNWAY_JIT_CONFIG", value: request.jitParameter, type: "PARAMETER_STORE" },
               plain("RUNWAY_RUNNER_NAME", request.runnerName),
+              plain("RUNWAY_ENVIRONMENT", request.environment),
               plain("RUNWAY_JOB_ID", request.jobId),
               plain("RUNWAY_RUN_ATTEMPT", request.runAttempt),
               ...(options.artifactsBucket ? [plain("RUNWAY_ARTIFACTS_BUCKET", options.artifactsBucket)] : []),

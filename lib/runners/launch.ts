@@ -42,6 +42,8 @@ export interface JitSecrets {
 
 export interface StartRequest {
   target: AwsTarget;
+  /** The environment the runner serves: the build reads its marker under this environment's prefix. */
+  environment: string;
   project: string;
   idempotencyToken: string;
   runnerName: string;
@@ -127,6 +129,7 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
     const { buildId } = await deps.builds.start({
       target,
       project: message.codebuild.project,
+      environment: message.environment,
       idempotencyToken: record.token,
       runnerName: record.runnerName,
       jitParameter: record.jitParameter!,

@@ -94,6 +94,19 @@ export function launchKeyOfRunner(runnerName: string): string | undefined {
   return match ? launchKey(Number(match[1]), Number(match[2])) : undefined;
 }
 
+/**
+ * The environment a Runway runner name belongs to (`runway-<environment>-<job>-<attempt>-<hex>`),
+ * read from the right so that environments with dashes in their names parse too.
+ */
+export function environmentOfRunner(runnerName: string): string | undefined {
+  return /^runway-([a-z][a-z0-9-]*)-\d+-\d+-[0-9a-f]{8}$/.exec(runnerName)?.[1];
+}
+
+/** Where a launch's JIT config is stored: `<prefix>/<environment>/<token>`. */
+export function jitParameterName(prefix: string, environment: string, token: string): string {
+  return `${prefix}/${environment}/${token}`;
+}
+
 export class Ledger {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
@@ -140,7 +153,8 @@ export class Ledger {
       token,
       runnerName: runnerNameFor(request.environment, jobId, runAttempt, token),
       // Named before anything is stored there, so the reconciler can always clean it up.
-      jitParameter: `${options.jitPrefix}/${token}`,
+      // Under the environment's own path: each environment's runner role reads only its own.
+      jitParameter: jitParameterName(options.jitPrefix, request.environment, token),
       request,
       attempts: 1,
       createdAt: now,
