@@ -9,8 +9,10 @@ import type { NotifyConfig } from "./notify-schema.ts";
 export const NOTIFICATION_TYPES = [
   "run.queued",
   "job.queued",
+  "job.refused",
   "job.launched",
   "job.started",
+  "job.foreign",
   "job.completed",
   "build.finished",
   "run.completed",
@@ -33,7 +35,7 @@ export const NOTIFY_DEFAULTS = {
   broadcastFailures: false,
   replyEvents: NOTIFICATION_TYPES.filter((type) => !PARENT_ONLY.includes(type)),
   /** Webhook mode has no threads: only what a person needs to act on. */
-  webhookEvents: ["job.completed", "build.finished", "run.completed", "deploy.verdict", "deploy.finished"] as NotificationType[],
+  webhookEvents: ["job.refused", "job.foreign", "job.completed", "build.finished", "run.completed", "deploy.verdict", "deploy.finished"] as NotificationType[],
   threadRetentionDays: 30,
 } as const satisfies Record<string, unknown>;
 

@@ -31,6 +31,8 @@ import type { SlackThreads, SlackWebhook } from "./transport/types.ts";
 const SEEN_LIMIT = 300;
 /** Conflicting writers retried before the record is given back to the queue. */
 const MAX_CONFLICTS = 8;
+/** Replies always shown in the channel too (Slack's `reply_broadcast`). */
+const ALERTS: ReadonlySet<NotificationEvent["type"]> = new Set(["job.foreign"]);
 
 export type DeliveryOutcome = "posted" | "duplicate" | "skipped";
 
@@ -71,7 +73,8 @@ export async function deliverToThread(event: NotificationEvent, deps: ThreadDeps
     if (!applied && !replied && settings.replyEvents.includes(event.type)) {
       const failsNow = isFailure(next.status) && !base.failureAnnounced;
       const reply = renderReply(event, failsNow && settings.mentionOnFailure ? { mention: settings.mentionOnFailure } : {});
-      const options = { threadTs: next.ts, broadcast: failsNow && settings.broadcastFailures };
+      // An alert is also shown in the channel, whatever broadcastFailures says: it must not be missed.
+      const options = { threadTs: next.ts, broadcast: ALERTS.has(event.type) || (failsNow && settings.broadcastFailures) };
       try {
         await slack.post(next.channel, reply, options);
       } catch (error) {

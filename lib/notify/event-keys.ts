@@ -3,6 +3,7 @@
  * zod schemas (events.ts) so that a producer's bundle (the webhook's, under its cold-start budget)
  * does not carry the schema library. Only types are imported from events.ts.
  */
+import { createHash } from "node:crypto";
 import type { z } from "zod";
 import type { NotificationEvent, notificationSchema } from "./events.ts";
 
@@ -14,6 +15,14 @@ type Input = z.input<typeof notificationSchema>;
  * are filled in (the id deterministically, so publishing the same fact twice posts it once).
  */
 export type NotificationInput = DistributiveOmit<Input, "id" | "at" | "thread"> & { id?: string; at?: string };
+
+/**
+ * The input of one event type, for producers' builders.
+ *
+ * @example
+ * const alert: NotificationInputOf<"job.foreign"> = { type: "job.foreign", run, runnerName, foreign, actions };
+ */
+export type NotificationInputOf<T extends NotificationInput["type"]> = Extract<NotificationInput, { type: T }>;
 
 /** The thread of a workflow run: every attempt of the run shares it. */
 export function runThreadKey(repository: string, runId: number): string {
@@ -50,8 +59,17 @@ export function defaultEventId(event: NotificationInput): string {
       return `${thread}/build:${event.build.id}/finished`;
     case "job.launched":
       return `${attempt}/job:${event.job.id}/launched/${event.build.id}`;
+    case "job.foreign":
+      // One alert per runner and job it was handed, whichever delivery told of it.
+      return `${attempt}/runner:${event.runnerName}/foreign:${event.foreign.id}`;
+    case "job.refused":
+      // A job refused for a new reason (parked, then refused again once replayed) is a new fact.
+      return `${attempt}/job:${event.job.id}/refused/${shortHash(event.reason)}`;
     default:
       return `${attempt}/job:${event.job.id}/${event.type}`;
   }
 }
 
+function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("base64url").slice(0, 12);
+}

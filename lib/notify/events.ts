@@ -23,10 +23,12 @@ export const conclusionSchema = z.enum(
   "expected a GitHub conclusion (success, failure, cancelled …)",
 );
 
+/** `owner/name`. */
+const repository = z.string().check(z.regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name"));
+
 /** The workflow run a run event belongs to: enough to title the thread whoever arrives first. */
 export const runSchema = z.object({
-  /** `owner/name`. */
-  repository: z.string().check(z.regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name")),
+  repository,
   runId: count,
   runAttempt: z._default(count, 1),
   /** The workflow's `name:`; missing on some deliveries. */
@@ -55,6 +57,25 @@ export const buildSchema = z.object({
   consoleUrl: optional(httpUrl),
   /** CloudWatch Logs deep link (BatchGetBuilds `logs.deepLink`). */
   logsUrl: optional(httpUrl),
+});
+
+/**
+ * A job GitHub handed to a runner Runway had launched for another one: GitHub gives a queued job
+ * to any idle runner whose labels cover it, so this is how a run's or an environment's runner ends
+ * up running somebody else's job.
+ */
+export const foreignJobSchema = z.object({
+  id: count,
+  name: text,
+  url: optional(httpUrl),
+  repository,
+  runId: count,
+  runAttempt: z._default(count, 1),
+  workflowName: z.nullish(z.string()),
+  /** Where routing put that job; null when Runway ignored it. */
+  environment: z.nullish(z.string()),
+  /** Why it is foreign: "job 77 is run 9001's, the runner was launched for run 9000". */
+  reason: text,
 });
 
 /** A file the failure collector stored, as a link that works without an AWS login (presigned). */
@@ -111,6 +132,31 @@ export const notificationSchema = z.discriminatedUnion("type", [
   z.object({ ...runEvent, type: z.literal("job.queued"), job: jobSchema, labels: z._default(z.array(z.string()), []) }),
   z.object({ ...runEvent, type: z.literal("job.launched"), job: jobSchema, build: buildSchema }),
   z.object({ ...runEvent, type: z.literal("job.started"), job: jobSchema, runnerName: text, build: optional(buildSchema) }),
+  /**
+   * An alert: a runner launched for this run (`run`, its environment's channel) was handed
+   * `foreign`; Runway stopped its build, removed the runner and relaunched for `job` if still queued.
+   */
+  z.object({
+    ...runEvent,
+    type: z.literal("job.foreign"),
+    /** The job the runner was launched for. */
+    job: optional(jobSchema),
+    runnerName: text,
+    /** The runner's build, now stopped. */
+    build: optional(buildSchema),
+    foreign: foreignJobSchema,
+    /** What Runway did about it, one line each ("stopped build …", "relaunched job 123"). */
+    actions: z._default(z.array(text), []),
+  }),
+  /** A launch Runway refused or parked: an override the environment does not allow, the App not installed, attempts exhausted. */
+  z.object({
+    ...runEvent,
+    type: z.literal("job.refused"),
+    job: jobSchema,
+    reason: text,
+    /** The command that replays it ("npx runway replay --job 123"). */
+    replay: optional(text),
+  }),
   z.object({
     ...runEvent,
     type: z.literal("job.completed"),
@@ -155,11 +201,12 @@ export type EventOf<T extends NotificationType> = Extract<NotificationEvent, { t
 export type RunInfo = z.infer<typeof runSchema>;
 export type JobInfo = z.infer<typeof jobSchema>;
 export type BuildInfo = z.infer<typeof buildSchema>;
+export type ForeignJobInfo = z.infer<typeof foreignJobSchema>;
 export type ArtifactLink = z.infer<typeof artifactSchema>;
 export type DeploymentInfo = z.infer<typeof deploymentSchema>;
 export type Conclusion = z.infer<typeof conclusionSchema>;
 
-export type { NotificationInput } from "./event-keys.ts";
+export type { NotificationInput, NotificationInputOf } from "./event-keys.ts";
 export { defaultEventId, deploymentThreadKey, runThreadKey, threadKeyOf } from "./event-keys.ts";
 
 /**

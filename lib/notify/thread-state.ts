@@ -11,7 +11,8 @@ import type { BuildInfo, Conclusion, DeploymentInfo, EventOf, NotificationEvent,
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 export type DeployStatus = "started" | "validating" | "succeeded" | "failed" | "rolled_back" | "stopped";
-export type JobStatus = "queued" | "launched" | "running" | "succeeded" | "failed" | "cancelled" | "skipped";
+/** `refused`: Runway would not launch it (or parked it); a replay can still launch it. */
+export type JobStatus = "queued" | "refused" | "launched" | "running" | "succeeded" | "failed" | "cancelled" | "skipped";
 
 export interface JobState {
   id: number;
@@ -24,6 +25,18 @@ export interface JobState {
   failedStep?: string;
   /** What went wrong around the job rather than in it (its runner build broke). */
   note?: string;
+  /** Why Runway did not launch it; forgotten once it is launched after all. */
+  refusal?: string;
+}
+
+/** A runner of this run that GitHub handed another job (a `job.foreign` alert). */
+export interface ForeignAlert {
+  runner: string;
+  /** The name of the job the runner was launched for. */
+  launchedFor?: string;
+  /** The runner's build, which Runway stopped. */
+  buildId?: string;
+  foreign: { id: number; name: string; url?: string; repository: string; runId: number; environment?: string | null };
 }
 
 export interface RunSubject {
@@ -33,6 +46,8 @@ export interface RunSubject {
   /** Jobs by name: a re-run's job has a new id but the same name. */
   jobs: Record<string, JobState>;
   conclusion?: { attempt: number; value: Conclusion };
+  /** Runners of this run that were handed another job: the parent says the run needs attention. */
+  foreign?: ForeignAlert[];
 }
 
 export interface DeploySubject {
@@ -49,7 +64,11 @@ export type ThreadStatus = RunStatus | DeployStatus;
 
 const OUTCOME_RANK: Record<NonNullable<DeploySubject["outcome"]>, number> = { succeeded: 1, stopped: 2, failed: 2, rolled_back: 3 };
 
-const JOB_RANK: Record<JobStatus, number> = { queued: 0, launched: 1, running: 2, succeeded: 3, failed: 3, cancelled: 3, skipped: 3 };
+/** Alerts kept per thread: enough to say what happened, small enough for the thread's record. */
+const MAX_ALERTS = 20;
+
+const DONE = 4;
+const JOB_RANK: Record<JobStatus, number> = { queued: 0, refused: 1, launched: 2, running: 3, succeeded: DONE, failed: DONE, cancelled: DONE, skipped: DONE };
 
 /** The job-level reading of GitHub's conclusion. */
 export function jobStatusOf(conclusion: Conclusion): JobStatus {
@@ -77,6 +96,11 @@ function applyRunEvent(subject: RunSubject, event: Extract<NotificationEvent, { 
     // Keep facts an earlier event knew that a later one left out (workflow name, branch).
     subject.run = { ...subject.run, ...definedOnly(event.run) };
   }
+  applyJobEvent(subject, event);
+  forgetStoppedBuilds(subject);
+}
+
+function applyJobEvent(subject: RunSubject, event: Extract<NotificationEvent, { run: unknown }>): void {
   switch (event.type) {
     case "run.queued":
       return;
@@ -87,6 +111,12 @@ function applyRunEvent(subject: RunSubject, event: Extract<NotificationEvent, { 
       return;
     case "job.queued":
       return advanceJob(subject, event, "queued", {});
+    case "job.refused":
+      return advanceJob(subject, event, "refused", { refusal: event.reason });
+    case "job.foreign":
+      addAlert(subject, event);
+      if (!event.job) return;
+      return advanceJob(subject, { ...event, job: event.job }, null, { note: "its runner was handed another job and stopped" });
     case "job.launched":
       return advanceJob(subject, event, "launched", { build: event.build });
     case "job.started":
@@ -99,6 +129,39 @@ function applyRunEvent(subject: RunSubject, event: Extract<NotificationEvent, { 
         return advanceJob(subject, { ...event, job: event.job }, null, { build: event.build, note: `runner build broke in phase ${event.cause.phase}` });
       }
       return advanceJob(subject, { ...event, job: event.job }, null, { build: event.build });
+  }
+}
+
+/** Remember an alert once, in an order that does not depend on the order events arrived in. */
+function addAlert(subject: RunSubject, event: EventOf<"job.foreign">): void {
+  const { foreign } = event;
+  const alerts = (subject.foreign ?? []).filter((a) => a.runner !== event.runnerName || a.foreign.id !== foreign.id);
+  alerts.push({
+    runner: event.runnerName,
+    ...(event.job ? { launchedFor: event.job.name } : {}),
+    ...(event.build ? { buildId: event.build.id } : {}),
+    foreign: {
+      id: foreign.id,
+      name: foreign.name,
+      ...urlOf(foreign),
+      repository: foreign.repository,
+      runId: foreign.runId,
+      environment: foreign.environment ?? null,
+    },
+  });
+  alerts.sort((a, b) => a.foreign.id - b.foreign.id || a.runner.localeCompare(b.runner));
+  subject.foreign = alerts.slice(0, MAX_ALERTS);
+}
+
+/**
+ * A job whose runner build Runway stopped (its runner took another job) is waiting for its
+ * relaunch: the stopped build is no longer its build, whichever of the two events came first.
+ */
+function forgetStoppedBuilds(subject: RunSubject): void {
+  const stopped = new Set((subject.foreign ?? []).flatMap((a) => (a.buildId ? [a.buildId] : [])));
+  if (stopped.size === 0) return;
+  for (const job of Object.values(subject.jobs)) {
+    if (job.build && stopped.has(job.build.id) && JOB_RANK[job.status] < JOB_RANK.running) delete job.build;
   }
 }
 
@@ -116,6 +179,8 @@ function advanceJob(
   const current = subject.jobs[event.job.name];
   const facts = definedOnly(details);
   if (facts.note && status === null && current && JOB_RANK[current.status] >= JOB_RANK.running) delete facts.note;
+  // A refusal late to arrive (the replay's launch came first) is history already.
+  if (facts.refusal && current && attempt === current.attempt && JOB_RANK[current.status] > JOB_RANK.refused) delete facts.refusal;
   if (!current || attempt > current.attempt) {
     // A job first heard of through a detail-only event is known to exist, not to be running.
     subject.jobs[event.job.name] = { id: event.job.id, name: event.job.name, attempt, status: status ?? "queued", ...facts, ...urlOf(event.job) };
@@ -127,6 +192,8 @@ function advanceJob(
     Object.assign(merged, facts, { status });
     // The job ran after all: what was said about its runner build no longer matters.
     if (JOB_RANK[status] >= JOB_RANK.running) delete merged.note;
+    // It was launched after all (a replay): the refusal is history.
+    if (JOB_RANK[status] > JOB_RANK.refused) delete merged.refusal;
   }
   subject.jobs[event.job.name] = merged;
 }
@@ -160,9 +227,10 @@ export function statusOf(subject: ThreadSubject): ThreadStatus {
   const jobs = Object.values(subject.jobs).map((job) => job.status);
   if (jobs.length === 0) return "queued";
   if (jobs.includes("failed")) return "failed";
-  const done = jobs.filter((status) => JOB_RANK[status] === 3);
+  const done = jobs.filter((status) => JOB_RANK[status] === DONE);
   if (done.length === jobs.length) return jobs.includes("cancelled") ? "cancelled" : "succeeded";
-  return jobs.some((status) => status !== "queued") ? "running" : "queued";
+  // A refused job is still waiting, on a person now: the parent says so on the job's line.
+  return jobs.some((status) => JOB_RANK[status] > JOB_RANK.refused) ? "running" : "queued";
 }
 
 /** Whether a status is the kind that should wake someone. */

@@ -45,6 +45,8 @@ export interface SlackFake {
   /** Handle a request under the mount point; false when it is not the fake's. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   threads(): FakeThread[];
+  /** What a channel (name or ID) shows: its messages and the thread replies also sent to it. */
+  channel(channel: string): FakeMessage[];
   /** Messages as they stand now (updated parents show their latest content). */
   messages(): FakeMessage[];
   /** Every call received, answered or refused, with its decoded arguments and raw body. */
@@ -156,6 +158,7 @@ export function createSlackFake(options: SlackFakeOptions = {}): SlackFake {
       return true;
     },
     threads: () => workspace.threads(),
+    channel: (channel) => workspace.channelView(channel),
     messages: () => [...workspace.messages],
     requests: () => [...workspace.requests],
     failures: {

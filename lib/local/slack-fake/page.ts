@@ -41,6 +41,22 @@ function threadHtml(thread: FakeThread): string {
   return `<article class="thread" data-channel="${html(thread.channel)}" data-thread-ts="${html(thread.ts)}">${badge}${messageHtml(thread.parent, "parent")}${replies}</article>`;
 }
 
+/** A reply also sent to the channel: shown there too, under the thread it belongs to. */
+function broadcastHtml(thread: FakeThread, reply: FakeMessage): string {
+  const about = html(thread.parent.text.split("\n")[0] ?? "");
+  return `<article class="broadcast" data-channel="${html(thread.channel)}" data-thread-ts="${html(thread.ts)}"><div class="meta">replied to a thread: ${about}</div>${messageHtml(reply, "reply")}</article>`;
+}
+
+/** A channel as Slack shows it, newest first: its threads and the replies sent to the channel too. */
+function channelHtml(threads: FakeThread[]): string {
+  const items = threads.flatMap((thread) => [
+    { ts: thread.ts, html: threadHtml(thread) },
+    ...thread.replies.filter((r) => r.broadcast).map((r) => ({ ts: r.ts, html: broadcastHtml(thread, r) })),
+  ]);
+  // Slack's ts are fixed-width (seconds.sequence), so they sort as text.
+  return items.sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0)).map((item) => item.html).join("");
+}
+
 /** The whole page. */
 export function renderPage(threads: FakeThread[]): string {
   const channels = new Map<string, FakeThread[]>();
@@ -49,7 +65,7 @@ export function renderPage(threads: FakeThread[]): string {
     ? `<p class="empty">No messages yet. Runway's notifications appear here as Slack would show them.</p>`
     : [...channels.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, list]) => `<section class="channel"><h2>${html(name)}</h2>${[...list].reverse().map(threadHtml).join("")}</section>`)
+        .map(([name, list]) => `<section class="channel"><h2>${html(name)}</h2>${channelHtml(list)}</section>`)
         .join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${REFRESH_SECONDS}">
@@ -59,6 +75,7 @@ body{font:15px/1.46 -apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;m
 header{background:#3f0e40;color:#fff;padding:10px 20px;font-weight:700}header small{font-weight:400;opacity:.8;margin-left:8px}
 main{max-width:900px;margin:0 auto;padding:12px 20px}h2{font-size:17px;margin:22px 0 8px}
 .thread{background:#fff;border:1px solid #ddd;border-radius:8px;padding:10px 14px;margin:10px 0;position:relative}
+.broadcast{background:#fffaf0;border:1px solid #f2c744;border-radius:8px;padding:10px 14px;margin:10px 0}
 .status{position:absolute;right:12px;top:10px;font-size:12px;padding:1px 8px;border-radius:10px;background:#eee}
 .status.succeeded{background:#d8f3dc}.status.failed,.status.rolled-back{background:#fddede}.status.running,.status.validating{background:#dde9fd}
 .meta{font-size:13px;color:#616061}.app{font-size:10px;background:#eee;padding:0 3px;border-radius:2px}.edited{color:#999}

@@ -97,6 +97,15 @@ export class Workspace {
     }
   }
 
+  /**
+   * What the channel itself shows (a name or an ID): its top-level messages and the replies also
+   * sent to the channel (`reply_broadcast`), oldest first. Empty for a channel never used.
+   */
+  channelView(channel: string): FakeMessage[] {
+    const id = this.isChannelId(channel) ? channel : this.ids.get(channelKey(channel));
+    return this.messages.filter((m) => m.channel === id && (!m.threadTs || m.broadcast)).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+  }
+
   /** Top-level messages with their replies, oldest first, grouped as Slack shows them. */
   threads(): FakeThread[] {
     return this.messages

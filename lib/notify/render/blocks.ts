@@ -55,6 +55,11 @@ export function bold(text: string): string {
   return `*${esc(text)}*`;
 }
 
+/** `` `text` ``, escaped; a backtick inside would end the span, so it becomes a quote. */
+export function code(text: string): string {
+  return "`" + esc(text.replace(/`/g, "'").replace(/\s*\n\s*/g, " ")) + "`";
+}
+
 /**
  * A log excerpt as a code block: its last lines (the end of a log is where the failure is), cut
  * to fit a section.

@@ -4,16 +4,21 @@
  * thread's state (never on the clock): the same state always renders the same message, which is
  * how the notifier knows when an update is needed.
  */
-import { statusOf, type DeploySubject, type JobState, type RunSubject, type ThreadStatus, type ThreadSubject } from "../thread-state.ts";
+import { statusOf, type DeploySubject, type ForeignAlert, type JobState, type RunSubject, type ThreadStatus, type ThreadSubject } from "../thread-state.ts";
 import { HOOKS, type DeploymentInfo } from "../events.ts";
-import { bold, buttons, context, esc, link, message, section, type SlackMessage } from "./blocks.ts";
+import { bold, buttons, code, context, esc, link, message, section, truncate, type SlackMessage } from "./blocks.ts";
 import { buildConsoleUrl, deploymentConsoleUrl } from "./links.ts";
 
 /** How many jobs the parent lists before summing up the rest. */
 const MAX_JOB_LINES = 25;
+/** How many foreign-job alerts the parent spells out. */
+const MAX_ALERT_LINES = 5;
+
+export const ALERT_EMOJI = ":warning:";
 
 export const STATUS_EMOJI: Record<ThreadStatus | JobState["status"], string> = {
   queued: ":hourglass_flowing_sand:",
+  refused: ":no_entry_sign:",
   launched: ":rocket:",
   running: ":large_blue_circle:",
   started: ":rocket:",
@@ -40,6 +45,7 @@ const STATUS_WORD: Record<ThreadStatus, string> = {
 
 const JOB_WORD: Record<JobState["status"], string> = {
   queued: "queued",
+  refused: "not launched",
   launched: "runner starting",
   running: "running",
   succeeded: "succeeded",
@@ -80,15 +86,32 @@ function renderRunParent(subject: RunSubject): SlackMessage {
   const lines = jobs.slice(0, MAX_JOB_LINES).map(jobLine);
   if (jobs.length > MAX_JOB_LINES) lines.push(`…and ${jobs.length - MAX_JOB_LINES} more jobs`);
   const blocks = [section(headline), context(facts.join(" · "))];
+  const alerts = subject.foreign ?? [];
+  if (alerts.length > 0) blocks.push(section(alertLines(alerts)));
   if (lines.length > 0) blocks.push(section(lines.join("\n")));
   blocks.push(...buttons([{ label: "GitHub run", url: run.url }]));
-  const text = `${runTitle(subject)}: ${STATUS_WORD[status]}${run.environment ? ` (${run.environment})` : ""}`;
+  const attention = alerts.length > 0 || jobs.some((job) => job.status === "refused") ? ", needs attention" : "";
+  const text = `${runTitle(subject)}: ${STATUS_WORD[status]}${run.environment ? ` (${run.environment})` : ""}${attention}`;
   return message(text, blocks);
+}
+
+/** The run needs attention: which of its runners ran whose job. */
+function alertLines(alerts: ForeignAlert[]): string {
+  const runners = alerts.length === 1 ? "a runner of this run took another job" : `${alerts.length} runners of this run took other jobs`;
+  const lines = alerts.slice(0, MAX_ALERT_LINES).map((alert) => {
+    const { foreign } = alert;
+    const where = foreign.environment ? `env ${bold(foreign.environment)}` : "not routed by Runway";
+    const meant = alert.launchedFor ? ` (launched for ${bold(alert.launchedFor)})` : "";
+    return `• ${code(alert.runner)}${meant} ran ${link(foreign.url, foreign.name)} of ${esc(foreign.repository)} run ${foreign.runId} (${where})`;
+  });
+  if (alerts.length > MAX_ALERT_LINES) lines.push(`…and ${alerts.length - MAX_ALERT_LINES} more`);
+  return [`${ALERT_EMOJI} ${bold(runners)} (see the thread)`, ...lines].join("\n");
 }
 
 function jobLine(job: JobState): string {
   const parts = [`${STATUS_EMOJI[job.status]} ${link(job.url, job.name)} ${JOB_WORD[job.status]}`];
   if (job.status === "failed" && job.failedStep) parts.push(`at ${bold(job.failedStep)}`);
+  if (job.status === "refused" && job.refusal) parts.push(`· _${esc(truncate(job.refusal, 200))}_`);
   if (job.build) parts.push(`· ${link(buildConsoleUrl(job.build), "build")}`);
   if (job.note) parts.push(`· _${esc(job.note)}_`);
   return parts.join(" ");

@@ -4,14 +4,16 @@
  */
 import type { ArtifactLink, BuildInfo, Conclusion, EventOf, NotificationEvent } from "../events.ts";
 import { jobStatusOf } from "../thread-state.ts";
-import { bold, buttons, codeBlock, context, esc, link, message, section, truncate, type Block, type SlackMessage } from "./blocks.ts";
+import { bold, buttons, code, codeBlock, context, esc, link, message, section, truncate, type Block, type SlackMessage } from "./blocks.ts";
 import { buildConsoleUrl, buildLogsUrl, deploymentConsoleUrl } from "./links.ts";
-import { STATUS_EMOJI } from "./parent.ts";
+import { ALERT_EMOJI, STATUS_EMOJI } from "./parent.ts";
 
 /** Evidence lines shown per verdict; the rest are counted. */
 const MAX_EVIDENCE = 15;
 /** Artifact buttons per message; the rest are listed as links. */
 const MAX_ARTIFACT_BUTTONS = 5;
+/** Actions listed on a foreign-job alert; the rest are counted. */
+const MAX_ACTIONS = 10;
 
 export interface ReplyOptions {
   /** Slack mention syntax (`<!here>`) or the config's `@here` / `@channel`, put first. */
@@ -79,6 +81,16 @@ export function replyParts(event: NotificationEvent): ReplyParts {
         text: `${event.job.name} picked up by runner ${event.runnerName}`,
         blocks: [],
       };
+    case "job.refused": {
+      const replay = event.replay ? [section(`Replay it with ${code(event.replay)}`)] : [];
+      return {
+        line: `${STATUS_EMOJI.refused} ${jobName(event)} was not launched: ${esc(event.reason)}`,
+        text: `${event.job.name} was not launched: ${event.reason}${event.replay ? ` (replay: ${event.replay})` : ""}`,
+        blocks: replay,
+      };
+    }
+    case "job.foreign":
+      return jobForeign(event);
     case "job.completed":
       return jobCompleted(event);
     case "build.finished":
@@ -108,6 +120,29 @@ export function replyParts(event: NotificationEvent): ReplyParts {
 
 function jobName(event: { job: { name: string; url?: string | undefined } }): string {
   return `*${link(event.job.url, event.job.name)}*`;
+}
+
+/** The alert: which job ran where, why that is wrong, what Runway did about it, and the links. */
+function jobForeign(event: EventOf<"job.foreign">): ReplyParts {
+  const { foreign } = event;
+  const where = foreign.environment ? foreign.environment : "not routed by Runway";
+  const run = `run ${foreign.runId}${foreign.runAttempt > 1 ? ` attempt ${foreign.runAttempt}` : ""}`;
+  const runUrl = foreign.url?.replace(/\/job\/\d+$/, "");
+  const meant = event.job ? `launched for ${jobName({ job: event.job })} of this run` : "launched for this run";
+  const line =
+    `${ALERT_EMOJI} *Runner ${code(event.runnerName)}* (${meant}) was handed job *${link(foreign.url, foreign.name)}* ` +
+    `of ${esc(foreign.repository)} ${runUrl && runUrl !== foreign.url ? link(runUrl, run) : run} (${foreign.environment ? bold(where) : where})`;
+  const text =
+    `⚠️ Runner ${event.runnerName} (launched for ${event.job ? `${event.job.name} of this run` : "this run"}) was handed job ${foreign.name} ` +
+    `of ${foreign.repository} ${run} (${where})`;
+  const blocks: Block[] = [section(`*Why:* ${esc(foreign.reason)}`)];
+  if (event.actions.length > 0) {
+    const lines = event.actions.slice(0, MAX_ACTIONS).map((action) => `• ${esc(truncate(action, 300))}`);
+    if (event.actions.length > MAX_ACTIONS) lines.push(`…and ${event.actions.length - MAX_ACTIONS} more`);
+    blocks.push(section(`*What Runway did:*\n${lines.join("\n")}`));
+  }
+  blocks.push(...buttons([{ label: "Foreign job", url: foreign.url, style: "danger" }, ...(event.build ? buildLinks(event.build) : [])]));
+  return { line, text, blocks };
 }
 
 function jobCompleted(event: EventOf<"job.completed">): ReplyParts {
