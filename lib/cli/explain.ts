@@ -26,7 +26,8 @@ export function explainDecision(payload: unknown, decision: RouteDecision, confi
       lines.push(`  group ${group.group} ${group.matched ? "matched" : "did not match"}`);
       for (const filter of group.filters) lines.push(`    ${filter.passed ? "✓" : "✗"} ${describeFilter(filter)}`);
     }
-    const required = config.environments[env.environment]?.labels ?? [];
+    const settings = config.environments[env.environment];
+    const required = [...(settings?.labels ?? []), ...(settings?.requireRunLabel ? ["the run label"] : [])];
     const missing = env.missingLabels.length > 0 ? `missing ${env.missingLabels.join(", ")}` : "all present";
     lines.push(`  labels: needs ${required.length > 0 ? required.join(", ") : "none"}; ${missing}`);
   }

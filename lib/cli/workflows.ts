@@ -7,6 +7,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { UsageError } from "./errors.ts";
+import { isGitHubHostedLabel } from "../github/hosted-labels.ts";
+import { resolveRunExpressions } from "../github/run-label.ts";
 
 /** What a job's `runs-on` says, as far as it can be known without running the workflow. */
 export type RunsOn =
@@ -49,12 +51,9 @@ export interface WorkflowFileError {
 
 export type WorkflowParse = { workflow: WorkflowSpec } | { error: WorkflowFileError };
 
-/** Labels GitHub's own hosted runners answer to. */
-const GITHUB_HOSTED = /^(ubuntu|windows|macos)-/i;
-
 /** Whether GitHub's hosted runners, not Runway's, run a job with these labels. */
 export function isGitHubHosted(labels: string[]): boolean {
-  return labels.length > 0 && labels.every((label) => GITHUB_HOSTED.test(label));
+  return labels.length > 0 && labels.every(isGitHubHostedLabel);
 }
 
 /**
@@ -135,7 +134,8 @@ function readRunsOn(job: Record<string, unknown>): RunsOn {
   if (value === undefined) {
     return typeof job.uses === "string" ? { kind: "reusable", uses: job.uses } : { kind: "invalid", message: "the job has no runs-on" };
   }
-  if (JSON.stringify(value).includes("${{")) {
+  // The run label's expressions resolve the same way in every run; any other needs a run.
+  if (resolveRunExpressions(JSON.stringify(value), 1).includes("${{")) {
     return { kind: "expression", expression: typeof value === "string" ? value : JSON.stringify(value) };
   }
   if (typeof value === "string") return { kind: "labels", labels: [value] };

@@ -4,12 +4,13 @@
  * never waits on CodeBuild or GitHub's API: the only I/O is one queue write for a routed job.
  */
 import type { RunwayConfig } from "../config/schema.ts";
-import { isJobAction, jobMessage } from "../runners/job-message.ts";
+import { isJobAction, jobMessage, type JobAction } from "../runners/job-message.ts";
+import { environmentOfRunner } from "../runners/runner-name.ts";
 import type { JobSink } from "../runners/job-queue.ts";
 import type { RouteDecision } from "../routing/decision.ts";
-import { route, type ServedEnvironments } from "../routing/route.ts";
+import { environmentDecision, route, type ServedEnvironments } from "../routing/route.ts";
 import type { Delivery } from "./read-delivery.ts";
-import { jobKey, stringAt } from "./workflow-job.ts";
+import { jobKey, jobLabels, stringAt } from "./workflow-job.ts";
 
 /** The answer to a delivery and the facts its log line records. */
 export interface DeliveryOutcome {
@@ -57,7 +58,13 @@ export async function dispatch(delivery: Delivery, deps: DispatchDeps): Promise<
   const decision = route(delivery.payload, deps.config, deps.served);
   const facts = { jobId: key.jobId, runAttempt: key.runAttempt, repository };
   if (decision.outcome === "ignored") {
-    return answer(delivery, decision, false, { decision: "ignored", reason: decision.reason, ...facts });
+    const watch = runnerEnvironment(delivery, deps);
+    if (!watch) return answer(delivery, decision, false, { decision: "ignored", reason: decision.reason, ...facts });
+    // Not a job Runway routed, yet one of its runners took it: the launcher must catch that.
+    const routed = environmentDecision(deps.config, watch, jobLabels(delivery.payload), decision.reason);
+    await deps.jobs.send(jobMessage(delivery, delivery.action as JobAction, key, routed, (deps.now ?? (() => new Date()))(), decision.reason));
+    const reason = `a ${watch} runner took a job Runway did not route (${decision.reason}): sent to the launcher to stop it`;
+    return answer(delivery, decision, true, { decision: "recorded", reason, environment: watch, ...facts });
   }
   if (!isJobAction(delivery.action)) {
     const reason = `action ${delivery.action ?? "(none)"} needs nothing: a runner is launched on queued`;
@@ -73,6 +80,19 @@ export async function dispatch(delivery: Delivery, deps: DispatchDeps): Promise<
     environment: decision.environment,
     ...facts,
   });
+}
+
+/**
+ * The served environment whose Runway runner an `in_progress` / `completed` names, if any. Events
+ * of jobs no environment routed are followed only then: GitHub may hand any job to a runner whose
+ * labels cover it.
+ */
+function runnerEnvironment(delivery: Delivery, deps: DispatchDeps): string | undefined {
+  if (delivery.action !== "in_progress" && delivery.action !== "completed") return undefined;
+  const runner = stringAt(delivery.payload, "workflow_job", "runner_name");
+  const environment = runner === undefined ? undefined : environmentOfRunner(runner);
+  if (environment === undefined || !Object.hasOwn(deps.config.environments, environment)) return undefined;
+  return deps.served === "all" || deps.served.has(environment) ? environment : undefined;
 }
 
 function ignored(delivery: Delivery, reason: string, repository: string | undefined): DeliveryOutcome {

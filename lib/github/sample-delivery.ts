@@ -4,6 +4,7 @@
  * sends null.
  */
 import { createHmac } from "node:crypto";
+import { runLabelFor } from "./run-label.ts";
 
 export interface JobOptions {
   action?: string;
@@ -35,7 +36,8 @@ export function workflowJob(o: JobOptions = {}): Record<string, unknown> {
     status: o.action === "completed" ? "completed" : (o.action ?? "queued"),
     conclusion: o.conclusion ?? null,
     name: o.jobName ?? "deploy",
-    labels: o.labels ?? ["self-hosted", "runway"],
+    // As a dev deploy job writes it: its environment's label and the run label.
+    labels: o.labels ?? ["self-hosted", "runway-dev", runLabelFor(o.runId ?? 940463255, o.runAttempt ?? 1)],
     steps: o.steps ?? [],
     runner_name: o.runnerName ?? null,
     runner_id: null,

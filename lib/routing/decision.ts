@@ -1,6 +1,13 @@
 /** The shape of a routing decision: what `route()` returns and what the webhook answers with. */
 import type { GroupTrace } from "./match.ts";
 
+/** Where an environment's runners are registered (runway.yml `runners:`). */
+export interface RunnerPlacement {
+  scope: "repo" | "org";
+  /** Runner group name or id (organisation scope); absent means GitHub's Default group. */
+  group?: string | number | undefined;
+}
+
 /** Why one environment took or refused the job. */
 export interface EnvironmentTrace {
   environment: string;
@@ -20,7 +27,8 @@ export interface RoutedDecision {
   codebuild: { project: string; region?: string | undefined; roleArn?: string | undefined; allowOverrides: string[] };
   /** The job's own labels: its JIT runner registers with them so that it takes this job. */
   labels: string[];
-  runnerGroupId: number;
+  /** Where its JIT runner registers: the repository, or a runner group of the organisation. */
+  runners: RunnerPlacement;
   concurrency: number;
   reason: string;
   trace: EnvironmentTrace[];

@@ -4,8 +4,10 @@
  * clock, no network and no disk, and it never throws on anything GitHub sends.
  */
 import type { RunwayConfig } from "../config/schema.ts";
-import { jobLabels, stringAt } from "../github/workflow-job.ts";
-import type { EnvironmentTrace, RouteDecision } from "./decision.ts";
+import { gitHubHostedLabels } from "../github/hosted-labels.ts";
+import { RUN_LABEL_TEMPLATE, runLabels } from "../github/run-label.ts";
+import { jobLabels, numberAt, stringAt } from "../github/workflow-job.ts";
+import type { EnvironmentTrace, RoutedDecision, RouteDecision } from "./decision.ts";
 import { describeFilter, evaluateGroups } from "./match.ts";
 
 /** Which environments the running stage serves: every one, or a named set. */
@@ -16,8 +18,13 @@ export type ServedEnvironments = "all" | ReadonlySet<string>;
  *
  * A job belongs to an environment when one of its filter groups matches and the job's `runs-on`
  * labels include every label the environment requires (compared case-insensitively, as GitHub
- * does). When two environments claim the same job, neither gets it: a deploy meant for dev must
- * never run in prd because of an overlapping pattern, and the reason names both.
+ * does), including the run label when the environment requires it. When two environments claim
+ * the same job, neither gets it: a deploy meant for dev must never run in prd because of an
+ * overlapping pattern, and the reason names both.
+ *
+ * Some jobs no environment may take, whatever the filters say: a job whose `runs-on` names a
+ * GitHub-hosted image (GitHub runs it), and a job whose run label names another run than its own
+ * (a runner registered with that label would be handed the other run's jobs).
  *
  * @example
  * const decision = route(payload, config, new Set(["dev"]));
@@ -27,18 +34,23 @@ export type ServedEnvironments = "all" | ReadonlySet<string>;
 export function route(payload: unknown, config: RunwayConfig, served: ServedEnvironments = "all"): RouteDecision {
   const labels = jobLabels(payload);
   const have = new Set(labels.map((l) => l.toLowerCase()));
+  const hasRunLabel = runLabels(labels).length > 0;
   const trace: EnvironmentTrace[] = Object.entries(config.environments).map(([environment, env]) => {
     const groups = evaluateGroups(env.workflows, payload);
+    const missing = env.labels.filter((l) => !have.has(l.toLowerCase()));
     return {
       environment,
       served: served === "all" || served.has(environment),
       workflowMatched: groups.some((g) => g.matched),
-      missingLabels: env.labels.filter((l) => !have.has(l.toLowerCase())),
+      // The run label is a required label whose value is the run's own: shown as the template to write.
+      missingLabels: env.requireRunLabel && !hasRunLabel ? [...missing, RUN_LABEL_TEMPLATE] : missing,
       groups,
     };
   });
 
   const workflow = workflowTitle(payload);
+  const refusal = refuseOutright(labels, payload);
+  if (refusal) return { outcome: "ignored", reason: `${workflow}: ${refusal}`, trace };
   const claimed = trace.filter((t) => t.workflowMatched && t.missingLabels.length === 0);
   const mine = claimed.filter((t) => t.served);
 
@@ -48,25 +60,43 @@ export function route(payload: unknown, config: RunwayConfig, served: ServedEnvi
   }
   const winner = mine[0];
   if (winner) {
-    const env = config.environments[winner.environment]!;
     const group = winner.groups.find((g) => g.matched)!;
-    return {
-      outcome: "routed",
-      environment: winner.environment,
-      codebuild: {
-        project: env.codebuild.project,
-        region: env.codebuild.region,
-        roleArn: env.codebuild.roleArn,
-        allowOverrides: env.codebuild.allowOverrides,
-      },
-      labels,
-      runnerGroupId: env.runnerGroupId,
-      concurrency: env.concurrency,
-      reason: `${workflow} matched ${winner.environment} (group ${group.group}: ${group.filters.map(describeFilter).join(", ")})`,
-      trace,
-    };
+    const reason = `${workflow} matched ${winner.environment} (group ${group.group}: ${group.filters.map(describeFilter).join(", ")})`;
+    return { ...environmentDecision(config, winner.environment, labels, reason), trace };
   }
   return { outcome: "ignored", reason: whyIgnored(workflow, labels, trace), trace };
+}
+
+/**
+ * The decision that gives a job to a named environment: its CodeBuild project, runner placement
+ * and cap. Also how the webhook describes a job that a runner of this environment took although
+ * routing gave it to nobody (the job is then watched there, not launched).
+ */
+export function environmentDecision(config: RunwayConfig, environment: string, labels: string[], reason: string): RoutedDecision {
+  const env = config.environments[environment]!;
+  return {
+    outcome: "routed",
+    environment,
+    codebuild: { project: env.codebuild.project, region: env.codebuild.region, roleArn: env.codebuild.roleArn, allowOverrides: env.codebuild.allowOverrides },
+    labels,
+    runners: { scope: env.runners.scope, group: env.runners.group },
+    concurrency: env.concurrency,
+    reason,
+    trace: [],
+  };
+}
+
+/** Why no environment may take this job whatever its filters say, or undefined. */
+function refuseOutright(labels: string[], payload: unknown): string | undefined {
+  const hosted = gitHubHostedLabels(labels);
+  if (hosted.length > 0) return `runs-on names the GitHub-hosted image ${hosted.join(", ")}: GitHub runs this job on its own runners, never Runway`;
+  const runId = numberAt(payload, "workflow_job", "run_id");
+  const runAttempt = numberAt(payload, "workflow_job", "run_attempt") ?? 1;
+  const other = runLabels(labels).find((l) => l.runId !== runId || l.runAttempt !== runAttempt);
+  if (other) {
+    return `its run label ${other.label} names run ${other.runId} attempt ${other.runAttempt}, but the job is run ${runId ?? "(none)"} attempt ${runAttempt}: a runner registered with that label could be handed the other run's jobs, so Runway launches none (write ${RUN_LABEL_TEMPLATE})`;
+  }
+  return undefined;
 }
 
 function workflowTitle(payload: unknown): string {

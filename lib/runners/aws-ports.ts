@@ -6,7 +6,7 @@
 import { BatchGetBuildsCommand, ListBuildsForProjectCommand, StartBuildCommand, StopBuildCommand } from "@aws-sdk/client-codebuild";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DeleteParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
-import { codeBuildClientFor, sqsClient, ssmClientFor } from "../aws/clients.ts";
+import { codeBuildClientFor, sqsClient, ssmClientFor, type AwsTarget } from "../aws/clients.ts";
 import { classifyAwsError, RetryLaterError } from "./errors.ts";
 import type { JobMessage } from "./job-message.ts";
 import type { BuildStarter, JitSecrets, ParkingLot } from "./launch.ts";
@@ -50,6 +50,8 @@ export function codeBuildStarter(options: CodeBuildStarterOptions = {}): BuildSt
       }
     },
 
+    stop: stopBuild,
+
     async findByRunner(target, project, runnerName) {
       try {
         const client = codeBuildClientFor(target);
@@ -77,15 +79,18 @@ export function codeBuildWatcher(): BuildWatcher {
       }
       return statuses;
     },
-    async stop(target, buildId) {
-      try {
-        await codeBuildClientFor(target).send(new StopBuildCommand({ id: buildId }));
-      } catch (error) {
-        // Already over: nothing to stop.
-        if ((error as Error).name !== "InvalidInputException") throw error;
-      }
-    },
+    stop: stopBuild,
   };
+}
+
+/** Stop a runner's build; one that has already ended is fine (CodeBuild answers InvalidInputException). */
+async function stopBuild(target: AwsTarget, buildId: string): Promise<void> {
+  try {
+    await codeBuildClientFor(target).send(new StopBuildCommand({ id: buildId }));
+  } catch (error) {
+    if ((error as Error).name === "InvalidInputException") return;
+    throw classifyAwsError(error, `stopping build ${buildId}`);
+  }
 }
 
 export function ssmJitSecrets(): JitSecrets {

@@ -5,7 +5,7 @@
  * never overtake each other; different jobs are handled at the same time.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { jobCompleted, jobStarted, type LifecycleDeps } from "./job-lifecycle.ts";
+import { jobCompleted, jobStarted, type LifecycleDeps, type LifecycleOutcome } from "./job-lifecycle.ts";
 import type { JobMessage } from "./job-message.ts";
 import { jobMessageSchema } from "./job-message-schema.ts";
 import { launch, type LaunchDeps, type LaunchOutcome } from "./launch.ts";
@@ -14,7 +14,7 @@ export interface ConsumeDeps extends LaunchDeps, LifecycleDeps {
   log: (message: string, fields: Record<string, unknown>) => void;
   /** Wait for the notifications queued while handling the batch (before Lambda freezes). */
   flushNotifications?: () => Promise<unknown>;
-  onOutcome?: (message: JobMessage, outcome: LaunchOutcome | { outcome: "recorded" }) => void;
+  onOutcome?: (message: JobMessage, outcome: LaunchOutcome | LifecycleOutcome) => void;
 }
 
 /**

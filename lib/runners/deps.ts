@@ -14,7 +14,7 @@ import { publish } from "../notify/publish.ts";
 import type { ExcerptStore } from "./job-lifecycle.ts";
 import { codeBuildStarter, codeBuildWatcher, deadLetterParking, ssmJitSecrets } from "./aws-ports.ts";
 import type { ConsumeDeps } from "./consume.ts";
-import { githubRegistry } from "./github-registry.ts";
+import { githubJobs, githubRegistry } from "./github-registry.ts";
 import { sqsJobSink } from "./job-queue.ts";
 import { Ledger } from "./ledger.ts";
 import type { ReconcileDeps } from "./reconcile.ts";
@@ -79,15 +79,28 @@ export function s3ExcerptStore(bucket: string): ExcerptStore {
 export function launcherDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = process.env): ConsumeDeps {
   const bucket = env.RUNWAY_ARTIFACTS_BUCKET;
   const notifications = queuedNotifications(env.RUNWAY_NOTIFY_QUEUE_URL);
+  const builds = codeBuildStarter({ artifactsBucket: bucket, idleTimeoutSeconds: seconds(env, "RUNWAY_IDLE_TIMEOUT_SECONDS", 600) / 1000 });
+  const registry = githubRegistry();
+  const secrets = ssmJitSecrets();
+  const queue = sqsJobSink(env.RUNWAY_JOB_QUEUE_URL);
   return {
     notify: notifications.notify,
     flushNotifications: notifications.flush,
     excerpts: bucket ? s3ExcerptStore(bucket) : undefined,
     ledger: ledgerFromEnv(env),
-    registry: githubRegistry(),
-    secrets: ssmJitSecrets(),
-    builds: codeBuildStarter({ artifactsBucket: bucket, idleTimeoutSeconds: seconds(env, "RUNWAY_IDLE_TIMEOUT_SECONDS", 600) / 1000 }),
+    registry,
+    secrets,
+    builds,
     parking: deadLetterParking(env.RUNWAY_JOB_DLQ_URL),
+    foreign: {
+      builds,
+      registry,
+      secrets,
+      jobs: githubJobs(),
+      requeue: (message, deduplicationId) => queue.send(message, deduplicationId),
+      jitPrefix: jitPrefix(env),
+      maxRelaunches: Number(env.RUNWAY_MAX_RELAUNCHES ?? 2),
+    },
     settings: { leaseMs: seconds(env, "RUNWAY_LAUNCH_LEASE_SECONDS", 60), jitPrefix: jitPrefix(env) },
     writeMarker: bucket ? (runnerName, marker) => writeMarker(bucket, runnerName, marker) : undefined,
     log,

@@ -4,20 +4,24 @@
  */
 import { GitHubAppConfigError, GitHubApiError, RunnerNameConflictError } from "../github/errors.ts";
 import { deleteRunner, findRunnerByName, generateJitConfig } from "../github/jit-config.ts";
+import { getJob } from "../github/jobs.ts";
 import { githubClient } from "../github/octokit.ts";
+import { DEFAULT_RUNNER_GROUP_ID, runnerGroupId } from "../github/runner-groups.ts";
 import { PermanentLaunchError, RetryLaterError } from "./errors.ts";
-import { RunnerNameTakenError, type RunnerRegistry } from "./launch.ts";
+import { RunnerNameTakenError, type GitHubJobs, type RunnerRegistry } from "./launch.ts";
 
 export function githubRegistry(): RunnerRegistry {
   return {
     async register(request) {
       try {
+        const org = request.runners.scope === "org";
         const octokit = await githubClient({ owner: request.owner, repo: request.repo, installationId: request.installationId });
         const jit = await generateJitConfig(octokit, {
           owner: request.owner,
           repo: request.repo,
           name: request.name,
-          runnerGroupId: request.runnerGroupId,
+          scope: request.runners.scope,
+          runnerGroupId: org ? await runnerGroupId(octokit, request.owner, request.runners.group) : DEFAULT_RUNNER_GROUP_ID,
           labels: request.labels,
         });
         return { runnerId: jit.runnerId, encodedJitConfig: jit.encodedJitConfig };
@@ -29,8 +33,23 @@ export function githubRegistry(): RunnerRegistry {
     async unregister(request) {
       try {
         const octokit = await githubClient({ owner: request.owner, repo: request.repo, installationId: request.installationId });
-        const runnerId = request.runnerId ?? (await findRunnerByName(octokit, { owner: request.owner, repo: request.repo, name: request.name }))?.id;
-        if (runnerId !== undefined) await deleteRunner(octokit, { owner: request.owner, repo: request.repo, runnerId });
+        const ref = { owner: request.owner, repo: request.repo, scope: request.scope };
+        const runnerId = request.runnerId ?? (await findRunnerByName(octokit, { ...ref, name: request.name }))?.id;
+        if (runnerId !== undefined) await deleteRunner(octokit, { ...ref, runnerId });
+      } catch (error) {
+        throw asLaunchError(error);
+      }
+    },
+  };
+}
+
+/** GitHub's own record of jobs, through the App. */
+export function githubJobs(): GitHubJobs {
+  return {
+    async job(request) {
+      try {
+        const octokit = await githubClient({ owner: request.owner, repo: request.repo, installationId: request.installationId });
+        return await getJob(octokit, request);
       } catch (error) {
         throw asLaunchError(error);
       }

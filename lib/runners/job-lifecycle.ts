@@ -11,7 +11,8 @@ import { failureExcerpt } from "../artifacts/log-excerpt.ts";
 import type { ConclusionMarker } from "../artifacts/marker.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
 import type { JobMessage } from "./job-message.ts";
-import { launchKey, type Ledger } from "./ledger.ts";
+import { launchKey, type LaunchRecord, type Ledger } from "./ledger.ts";
+import { catchForeignJob, foreignReason, type ForeignJobDeps, type ForeignOutcome } from "./foreign-job.ts";
 import { jobCompletedEvent, jobStartedEvent } from "./notifications.ts";
 
 /** Where a failed job's log excerpt is kept, and how it is linked. */
@@ -29,9 +30,11 @@ export interface LifecycleDeps {
   /** Queue a Slack notification (never waits on Slack). */
   notify?: (event: NotificationInput, environment: string) => void;
   log?: (message: string, fields: Record<string, unknown>) => void;
+  /** What stopping a runner caught with a foreign job takes; without it such a runner is only logged. */
+  foreign?: Omit<ForeignJobDeps, "ledger" | "notify" | "log"> | undefined;
 }
 
-export type LifecycleOutcome = { outcome: "recorded"; runner?: string | undefined; ours: boolean };
+export type LifecycleOutcome = { outcome: "recorded"; runner?: string | undefined; ours: boolean } | ForeignOutcome;
 
 const FAILED = new Set(["failure", "timed_out", "startup_failure"]);
 /** Lines of the failing step kept for Slack and the artifact. */
@@ -42,11 +45,27 @@ export async function jobStarted(message: JobMessage, deps: LifecycleDeps): Prom
   const { ledger } = deps;
   const now = ledger.now();
   const runner = message.job.runnerName;
-  await ledger.annotate(launchKey(message.job.id, message.job.runAttempt), { ranOn: runner ?? null });
   const launch = runner ? await ledger.launchForRunner(runner) : undefined;
+  const foreign = launch && foreignReason(message, launch);
+  if (launch && foreign) return onForeignJob(message, launch, foreign, deps);
+  if (message.unrouted !== undefined) return { outcome: "recorded", runner, ours: false };
+
+  await ledger.annotate(launchKey(message.job.id, message.job.runAttempt), { ranOn: runner ?? null });
   if (launch) await ledger.annotate(launch.pk, { tookJobId: message.job.id, tookAt: now });
   if (runner) deps.notify?.(jobStartedEvent(message, runner, launch?.buildId), message.environment);
   return { outcome: "recorded", runner, ours: launch !== undefined };
+}
+
+/**
+ * A runner of this launch took a job it must not run. Caught on `in_progress`, or on `completed`
+ * when the `in_progress` was lost (a launch already marked foreign is left as it is).
+ */
+async function onForeignJob(message: JobMessage, launch: LaunchRecord, reason: string, deps: LifecycleDeps): Promise<LifecycleOutcome> {
+  if (launch.foreignJobId !== undefined || !deps.foreign) {
+    if (!deps.foreign) deps.log?.("foreign job seen, but nothing is wired to stop it", { runnerName: launch.runnerName, foreignJobId: message.job.id, reason });
+    return { outcome: "foreign", stopped: undefined, relaunched: false, duplicate: true };
+  }
+  return catchForeignJob(message, launch, reason, { ...deps.foreign, ledger: deps.ledger, notify: deps.notify, log: deps.log });
 }
 
 /** Record how the job ended, tell its runner's build, and free the runner's slot. */
@@ -56,9 +75,14 @@ export async function jobCompleted(message: JobMessage, deps: LifecycleDeps): Pr
   const job = message.job;
   const failedSteps = job.steps.filter((s) => s.conclusion === "failure").map((s) => s.name);
   const conclusion = job.conclusion ?? "unknown";
+  const launch = job.runnerName ? await ledger.launchForRunner(job.runnerName) : undefined;
+  const foreign = launch && foreignReason(message, launch);
+  // Its build was stopped for running this job; the verdict and the slot were settled then.
+  if (launch && foreign) return onForeignJob(message, launch, foreign, deps);
+  if (message.unrouted !== undefined) return { outcome: "recorded", runner: job.runnerName, ours: false };
+
   await ledger.annotate(launchKey(job.id, job.runAttempt), { conclusion, failedSteps, ranOn: job.runnerName ?? null, completedAt: now });
 
-  const launch = job.runnerName ? await ledger.launchForRunner(job.runnerName) : undefined;
   if (launch && job.runnerName) {
     // First what the build is waiting for: its verdict. Everything after is for people.
     await deps.writeMarker?.(job.runnerName, { conclusion, failedSteps, jobId: job.id, runAttempt: job.runAttempt, htmlUrl: job.htmlUrl });

@@ -23,8 +23,10 @@ export const jobMessageSchema = z.object({
     roleArn: z.string().optional(),
     allowOverrides: z.array(z.string()),
   }),
-  runnerGroupId: z.number(),
+  // Messages queued before runner placement existed carry runnerGroupId instead: repository runners.
+  runners: z.object({ scope: z.enum(["repo", "org"]), group: z.union([z.string(), z.number()]).optional() }).default({ scope: "repo" }),
   concurrency: z.number(),
+  unrouted: z.string().optional(),
   job: z.object({
     id: z.number(),
     runId: z.number(),

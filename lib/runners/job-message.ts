@@ -8,7 +8,7 @@
  */
 import type { Delivery } from "../github/read-delivery.ts";
 import { numberAt, stringAt, type JobKey } from "../github/workflow-job.ts";
-import type { RoutedDecision } from "../routing/decision.ts";
+import type { RoutedDecision, RunnerPlacement } from "../routing/decision.ts";
 
 export const JOB_ACTIONS = ["queued", "in_progress", "completed"] as const;
 export type JobAction = (typeof JOB_ACTIONS)[number];
@@ -28,8 +28,13 @@ export interface JobMessage {
   receivedAt: string;
   environment: string;
   codebuild: { project: string; region?: string | undefined; roleArn?: string | undefined; allowOverrides: string[] };
-  runnerGroupId: number;
+  runners: RunnerPlacement;
   concurrency: number;
+  /**
+   * Present when routing gave the job to no environment, yet a Runway runner took it (its
+   * `in_progress` / `completed`): why routing ignored it. `environment` is then the runner's.
+   */
+  unrouted?: string | undefined;
   job: {
     id: number;
     runId: number;
@@ -60,7 +65,7 @@ export function isJobAction(action: string | undefined): action is JobAction {
  * Build the queue message for a routed delivery: a compact snapshot of the job, so the consumer
  * never needs the (up to 25 MB) original body.
  */
-export function jobMessage(delivery: Delivery, action: JobAction, key: JobKey, decision: RoutedDecision, receivedAt: Date): JobMessage {
+export function jobMessage(delivery: Delivery, action: JobAction, key: JobKey, decision: RoutedDecision, receivedAt: Date, unrouted?: string): JobMessage {
   const p = delivery.payload;
   const repository = stringAt(p, "repository", "full_name") ?? "";
   const steps = (p as { workflow_job?: { steps?: unknown } }).workflow_job?.steps;
@@ -71,8 +76,9 @@ export function jobMessage(delivery: Delivery, action: JobAction, key: JobKey, d
     receivedAt: receivedAt.toISOString(),
     environment: decision.environment,
     codebuild: decision.codebuild,
-    runnerGroupId: decision.runnerGroupId,
+    runners: decision.runners,
     concurrency: decision.concurrency,
+    ...(unrouted === undefined ? {} : { unrouted: unrouted.slice(0, 1000) }),
     job: {
       id: key.jobId,
       runId: key.runId,

@@ -12,6 +12,8 @@
 import type { AwsTarget } from "../aws/clients.ts";
 import { LaunchError, RetryLaterError } from "./errors.ts";
 import type { JobMessage } from "./job-message.ts";
+import type { RunnerPlacement } from "../routing/decision.ts";
+import type { GitHubJob } from "../github/jobs.ts";
 import { LeaseLostError, type Ledger, type LaunchRecord } from "./ledger.ts";
 import { buildOverrides, type BuildOverrides } from "./runner-labels.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
@@ -24,9 +26,14 @@ export interface RunnerRegistration {
 
 /** GitHub: registers and removes just-in-time runners. */
 export interface RunnerRegistry {
-  register(request: { owner: string; repo: string; installationId?: number | undefined; name: string; runnerGroupId: number; labels: string[] }): Promise<RunnerRegistration>;
+  register(request: { owner: string; repo: string; installationId?: number | undefined; name: string; runners: RunnerPlacement; labels: string[] }): Promise<RunnerRegistration>;
   /** Remove a registration (by id, else by name); one that is already gone is fine. */
-  unregister(request: { owner: string; repo: string; installationId?: number | undefined; runnerId?: number | undefined; name: string }): Promise<void>;
+  unregister(request: { owner: string; repo: string; scope?: RunnerPlacement["scope"]; installationId?: number | undefined; runnerId?: number | undefined; name: string }): Promise<void>;
+}
+
+/** GitHub's truth about a job (the webhook is only news of it). */
+export interface GitHubJobs {
+  job(request: { owner: string; repo: string; installationId?: number | undefined; jobId: number }): Promise<GitHubJob>;
 }
 
 /** Thrown by `RunnerRegistry.register` when a runner with that name already exists. */
@@ -53,10 +60,12 @@ export interface StartRequest {
   overrides: BuildOverrides;
 }
 
-/** CodeBuild: starts the runner's build, and finds one a crashed worker may have started. */
+/** CodeBuild: starts the runner's build, finds one a crashed worker may have started, stops one. */
 export interface BuildStarter {
   start(request: StartRequest): Promise<{ buildId: string }>;
   findByRunner(target: AwsTarget, project: string, runnerName: string): Promise<string | undefined>;
+  /** Stop a build; one that has already ended is fine. */
+  stop(target: AwsTarget, buildId: string): Promise<void>;
 }
 
 /** The dead-letter queue: where a launch that cannot succeed waits to be replayed. */
@@ -152,7 +161,7 @@ async function registerRunner(deps: LaunchDeps, message: JobMessage, name: strin
     repo: message.job.repo,
     installationId: message.job.installationId,
     name,
-    runnerGroupId: message.runnerGroupId,
+    runners: message.runners,
     labels: message.job.labels,
   };
   try {
@@ -161,7 +170,7 @@ async function registerRunner(deps: LaunchDeps, message: JobMessage, name: strin
     if (!(error instanceof RunnerNameTakenError)) throw error;
     // A crash after GitHub registered the runner but before the ledger recorded it: that
     // registration's config was never stored, so remove it and register again.
-    await deps.registry.unregister({ owner: request.owner, repo: request.repo, installationId: request.installationId, name });
+    await deps.registry.unregister({ owner: request.owner, repo: request.repo, scope: request.runners.scope, installationId: request.installationId, name });
     return deps.registry.register(request);
   }
 }
@@ -183,7 +192,7 @@ async function park(deps: LaunchDeps, record: LaunchRecord, message: JobMessage,
   const latest = (await deps.ledger.getByKey(record.pk)) ?? record;
   if (latest.runnerId !== undefined) {
     await deps.registry
-      .unregister({ owner: message.job.owner, repo: message.job.repo, installationId: message.job.installationId, runnerId: latest.runnerId, name: latest.runnerName })
+      .unregister({ owner: message.job.owner, repo: message.job.repo, scope: message.runners.scope, installationId: message.job.installationId, runnerId: latest.runnerId, name: latest.runnerName })
       .catch(() => undefined); // the reconciler's sweep and GitHub's own expiry catch what this misses
   }
   if (latest.jitParameter !== undefined) await deps.secrets.remove(target, latest.jitParameter).catch(() => undefined);

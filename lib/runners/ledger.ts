@@ -16,6 +16,9 @@
 import { randomUUID } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { JobMessage } from "./job-message.ts";
+import { jitParameterName, launchKey, launchKeyOfRunner, runnerNameFor } from "./runner-name.ts";
+
+export { environmentOfRunner, jitParameterName, launchKey, launchKeyOfRunner, runnerNameFor } from "./runner-name.ts";
 
 export type LaunchState = "launching" | "waiting" | "launched" | "failed" | "finished";
 
@@ -42,6 +45,10 @@ export interface LaunchRecord {
   buildId?: string;
   launchedAt?: number;
   reason?: string;
+  /** How many times the launch was begun again after its runner was lost to another job. */
+  relaunches?: number;
+  /** A job of another run or environment (or one Runway ignored) that this launch's runner took. */
+  foreignJobId?: number;
   /** Which job this launch's runner took (from `in_progress`), and when. */
   tookJobId?: number;
   tookAt?: number;
@@ -70,41 +77,12 @@ export class LeaseLostError extends Error {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const KEEP_MS = 7 * DAY_MS;
 
-export const launchKey = (jobId: number, runAttempt: number) => `launch#${jobId}#${runAttempt}`;
 const slotsKey = (environment: string) => `slots#${environment}`;
 
 export interface LedgerOptions {
   client: DynamoDBDocumentClient;
   table: string;
   now?: () => number;
-}
-
-/**
- * A runner's name says which launch it belongs to: `runway-<environment>-<job id>-<attempt>-<8 hex
- * of the claim's token>`, within GitHub's 64 characters (environment names are at most 31). So an
- * `in_progress` or `completed` event's `runner_name` leads to its launch with no index to keep.
- */
-export function runnerNameFor(environment: string, jobId: number, runAttempt: number, token: string): string {
-  return `runway-${environment}-${jobId}-${runAttempt}-${token.slice(0, 8)}`;
-}
-
-/** The launch key a runner name points at, or undefined for a runner Runway did not name. */
-export function launchKeyOfRunner(runnerName: string): string | undefined {
-  const match = /^runway-[a-z][a-z0-9-]*-(\d+)-(\d+)-[0-9a-f]{8}$/.exec(runnerName);
-  return match ? launchKey(Number(match[1]), Number(match[2])) : undefined;
-}
-
-/**
- * The environment a Runway runner name belongs to (`runway-<environment>-<job>-<attempt>-<hex>`),
- * read from the right so that environments with dashes in their names parse too.
- */
-export function environmentOfRunner(runnerName: string): string | undefined {
-  return /^runway-([a-z][a-z0-9-]*)-\d+-\d+-[0-9a-f]{8}$/.exec(runnerName)?.[1];
-}
-
-/** Where a launch's JIT config is stored: `<prefix>/<environment>/<token>`. */
-export function jitParameterName(prefix: string, environment: string, token: string): string {
-  return `${prefix}/${environment}/${token}`;
 }
 
 export class Ledger {
@@ -220,7 +198,12 @@ export class Ledger {
   }
 
   /** Set fields on a launch whatever its state (job lifecycle events, the reconciler). */
-  async annotate(pk: string, changes: Record<string, unknown>, condition?: { expression: string; values: Record<string, unknown> }): Promise<LaunchRecord | undefined> {
+  async annotate(
+    pk: string,
+    changes: Record<string, unknown>,
+    condition?: { expression: string; values: Record<string, unknown> },
+    names: Record<string, string> = {},
+  ): Promise<LaunchRecord | undefined> {
     const set = setClause({ ...changes, updatedAt: this.#now() });
     try {
       const { Attributes } = await this.#client.send(
@@ -229,7 +212,7 @@ export class Ledger {
           Key: { pk },
           UpdateExpression: set.expression,
           ConditionExpression: ["attribute_exists(pk)", condition?.expression].filter(Boolean).join(" AND "),
-          ExpressionAttributeNames: { ...set.names, ...(condition ? { "#state": "state" } : {}) },
+          ExpressionAttributeNames: { ...set.names, ...(condition?.expression.includes("#state") ? { "#state": "state" } : {}), ...names },
           ExpressionAttributeValues: { ...set.values, ...condition?.values },
           ReturnValues: "ALL_NEW",
         }),
@@ -246,6 +229,61 @@ export class Ledger {
     const pk = launchKeyOfRunner(runnerName);
     const launch = pk ? await this.getByKey(pk) : undefined;
     return launch?.runnerName === runnerName ? launch : undefined;
+  }
+
+  /**
+   * Record that this launch's runner was caught running a foreign job and its build stopped. Only
+   * the first caller wins (a redelivered event finds the launch already marked and returns
+   * undefined), so the alert and the relaunch happen once.
+   */
+  async markForeign(launch: LaunchRecord, foreignJobId: number, reason: string): Promise<LaunchRecord | undefined> {
+    const marked = await this.annotate(
+      launch.pk,
+      { state: "finished", finishedAt: this.#now(), foreignJobId, reason },
+      { expression: "#token = :token AND attribute_not_exists(foreignJobId)", values: { ":token": launch.token } },
+      { "#token": "token" },
+    );
+    if (marked) await this.releaseSlot(launch.environment, launch.pk);
+    return marked;
+  }
+
+  /**
+   * Begin a launch again under a new token (so a new runner name, JIT parameter and StartBuild
+   * idempotency token: the old token's build is the stopped one), ready for the launcher to take
+   * over at once. Only from the state `markForeign` left, and only once per token.
+   */
+  async reopen(launch: LaunchRecord, jitPrefix: string): Promise<LaunchRecord | undefined> {
+    const token = randomUUID();
+    const now = this.#now();
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: launch.pk },
+          UpdateExpression:
+            "SET #state = :launching, #token = :token, runnerName = :runner, jitParameter = :jit, leaseUntil = :zero, updatedAt = :now, relaunches = if_not_exists(relaunches, :zero) + :one " +
+            "REMOVE runnerId, buildId, launchedAt, tookJobId, tookAt, ranOn, jitDeletedAt, finishedAt, foreignJobId",
+          ConditionExpression: "#token = :seen AND #state = :finished",
+          ExpressionAttributeNames: { "#state": "state", "#token": "token" },
+          ExpressionAttributeValues: {
+            ":launching": "launching",
+            ":token": token,
+            ":runner": runnerNameFor(launch.environment, launch.jobId, launch.runAttempt, token),
+            ":jit": jitParameterName(jitPrefix, launch.environment, token),
+            ":zero": 0,
+            ":one": 1,
+            ":now": now,
+            ":seen": launch.token,
+            ":finished": "finished",
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return Attributes as LaunchRecord;
+    } catch (error) {
+      if ((error as Error).name === "ConditionalCheckFailedException") return undefined;
+      throw error;
+    }
   }
 
   /** A launched build has ended (or was stopped): mark the launch finished and free its slot. */

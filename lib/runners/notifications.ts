@@ -5,6 +5,7 @@
  */
 import type { NotificationInput } from "../notify/event-keys.ts";
 import type { JobMessage } from "./job-message.ts";
+import type { LaunchRecord } from "./ledger.ts";
 
 type RunInfo = Extract<NotificationInput, { run: unknown }>["run"];
 type Build = { id: string; project: string; region: string };
@@ -77,5 +78,33 @@ export function jobCompletedEvent(
     artifacts: details.artifacts ?? [],
     ...(details.buildId ? { build: buildInfo(message, details.buildId) } : {}),
     ...channelOf(channel),
+  };
+}
+
+/**
+ * The alert for a runner caught running a foreign job: posted in the thread of the run the runner
+ * was launched for, in its environment's channel.
+ */
+export function jobForeignEvent(details: { launch: LaunchRecord; foreign: JobMessage; reason: string; buildId?: string | undefined; actions: string[] }): NotificationInput {
+  const { launch, foreign } = details;
+  const meant = launch.request;
+  return {
+    type: "job.foreign",
+    run: runInfo(meant),
+    job: job(meant),
+    runnerName: launch.runnerName,
+    ...(details.buildId ? { build: buildInfo(meant, details.buildId) } : {}),
+    foreign: {
+      id: foreign.job.id,
+      name: foreign.job.name ?? `job ${foreign.job.id}`,
+      ...(foreign.job.htmlUrl?.startsWith("http") ? { url: foreign.job.htmlUrl } : {}),
+      repository: foreign.job.repository,
+      runId: foreign.job.runId,
+      runAttempt: foreign.job.runAttempt,
+      workflowName: foreign.job.workflowName ?? null,
+      environment: foreign.unrouted === undefined ? foreign.environment : null,
+      reason: details.reason,
+    },
+    actions: details.actions,
   };
 }

@@ -124,7 +124,7 @@ async function watchBuilds(deps: ReconcileDeps, launches: LaunchRecord[], report
         await deps.builds.stop(target, l.buildId!);
         await deps.ledger.finishLaunch(l, `runner took no job within ${Math.round(deps.settings.idleMs / 60_000)} min; build stopped`);
         await deps.registry
-          .unregister({ owner: l.request.job.owner, repo: l.request.job.repo, installationId: l.request.job.installationId, runnerId: l.runnerId, name: l.runnerName })
+          .unregister({ owner: l.request.job.owner, repo: l.request.job.repo, scope: l.request.runners.scope, installationId: l.request.job.installationId, runnerId: l.runnerId, name: l.runnerName })
           .catch(() => undefined);
         report.stoppedIdle.push(l.pk);
       }

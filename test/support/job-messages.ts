@@ -33,7 +33,7 @@ export function queuedJob(jobId: number, overrides: Partial<JobMessage> & { labe
     receivedAt: new Date().toISOString(),
     environment: "dev",
     codebuild: { project: PROJECT, region: "eu-west-1", allowOverrides: ["instance-size"] },
-    runnerGroupId: 1,
+    runners: { scope: "repo" },
     concurrency: 50,
     job: {
       id: jobId,

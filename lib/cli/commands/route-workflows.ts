@@ -13,6 +13,7 @@ import { cliStage, loadCliConfig } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { displayPath, plural, writeJson, writeLine } from "../output.ts";
 import { isGitHubHosted, readWorkflows, workflowsFolder, type WorkflowFileError, type WorkflowJobSpec, type WorkflowSpec } from "../workflows.ts";
+import { resolveRunExpressions } from "../../github/run-label.ts";
 
 /** What the command line says about the runs: the fields a workflow file does not carry. */
 export interface RunContext {
@@ -115,7 +116,8 @@ function reportJob(workflow: WorkflowSpec, job: WorkflowJobSpec, config: RunwayC
       if (isGitHubHosted(runsOn.labels)) {
         return { ...base, verdict: "github-hosted", labels: runsOn.labels, reason: `GitHub-hosted (${runsOn.labels.join(", ")}): GitHub runs it, not Runway` };
       }
-      const decision = route(syntheticPayload(workflow, job, runsOn.labels, context), config, served);
+      const labels = runsOn.labels.map((label) => resolveRunExpressions(label, SYNTHETIC_RUN_ID));
+      const decision = route(syntheticPayload(workflow, job, labels, context), config, served);
       const reason = [...notes(job), decision.reason, ...unknownFacts(decision)].join("; ");
       const runner = { labels: runsOn.labels, ...(runsOn.group !== undefined ? { group: runsOn.group } : {}) };
       return decision.outcome === "routed"
@@ -161,11 +163,16 @@ function unknownFacts(decision: RouteDecision): string[] {
 }
 
 /** A `workflow_job` `queued` delivery as GitHub would send it for this job, as far as the files tell. */
+/** The run a workflow file is routed as: its run label's `${{ github.run_id }}` resolves to this. */
+const SYNTHETIC_RUN_ID = 1;
+
 export function syntheticPayload(workflow: WorkflowSpec, job: WorkflowJobSpec, labels: string[], context: RunContext): Record<string, unknown> {
   const [owner, name] = context.repo?.split("/") ?? [];
   return {
     action: "queued",
     workflow_job: {
+      run_id: SYNTHETIC_RUN_ID,
+      run_attempt: 1,
       name: job.name,
       workflow_name: workflow.name,
       labels,

@@ -50,7 +50,7 @@ export async function startHarness(): Promise<Harness> {
     ...services,
     writeConfig(deploy) {
       const environments = {
-        dev: { workflows: [[{ type: "WORKFLOW_NAME", pattern: "^deploy$" }]], codebuild: { project: "runner-dev" } },
+        dev: { workflows: [[{ type: "WORKFLOW_NAME", pattern: "^deploy$" }]], codebuild: { project: "runner-dev" }, labels: ["runway-dev"] },
       };
       writeFileSync(file, typeof deploy === "string" ? deploy : stringify({ environments, deploy }));
       setConfig();

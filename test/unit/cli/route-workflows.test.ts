@@ -24,14 +24,14 @@ describe("runway route --workflows", () => {
     const out = result.stdout;
     expect(out).toContain("no stage, every environment served; repository acme/web, branch main");
     expect(out).toContain(`test/fixtures/workflows/dev-deploy.yml: workflow "action-payments-dev-deploy"`);
-    expect(out).toContain(`  job deploy "Deploy to dev" (line 7), runs-on: self-hosted, runway\n    → dev: workflow "action-payments-dev-deploy" matched dev`);
+    expect(out).toContain(`  job deploy "Deploy to dev" (line 7), runs-on: self-hosted, runway-dev, runway-run-\${{ github.run_id }}-\${{ github.run_attempt }}\n    → dev: workflow "action-payments-dev-deploy" matched dev`);
     expect(out).toContain("  job notify (line 13), runs-on: ubuntu-latest\n    → GitHub-hosted (ubuntu-latest): GitHub runs it, not Runway");
     expect(out).toContain(`test/fixtures/workflows/ci.yaml: workflow "CI"`);
     expect(out).toContain("    → GitHub-hosted (windows-latest)");
     expect(out).toContain(`test/fixtures/workflows/unnamed.yml: workflow ".github/workflows/unnamed.yml" (no name:, so GitHub uses the file's path)`);
     expect(out).toContain(`    → ignored: no environment's workflow filter matched ".github/workflows/unnamed.yml"`);
     expect(out).toContain("    → unresolved: runs-on is ${{ matrix.os }}, an expression only a run can resolve");
-    expect(out).toContain("  job deploy (line 14), runs-on: group runway-stg, labels self-hosted, runway\n    → stg: ");
+    expect(out).toContain("  job deploy (line 14), runs-on: group runway-stg, labels self-hosted, runway-stg, runway-run-${{ github.run_id }}-${{ github.run_attempt }}\n    → stg: ");
     expect(out).toContain("    → skipped: calls the reusable workflow ./.github/workflows/smoke.yml");
     expect(out).toMatch(/^test\/fixtures\/workflows\/broken\.yml:6:5 not valid YAML: /m);
     expect(out.trimEnd().split("\n").at(-1)).toBe(
@@ -52,7 +52,7 @@ describe("runway route --workflows", () => {
     ]);
     expect(jobsOf(report, "stg-deploy.yml").jobs).toMatchObject([
       { id: "build", verdict: "unresolved", expression: "${{ matrix.os }}" },
-      { id: "deploy", verdict: "routed", environment: "stg", group: "runway-stg", labels: ["self-hosted", "runway"] },
+      { id: "deploy", verdict: "routed", environment: "stg", group: "runway-stg", labels: ["self-hosted", "runway-stg", "runway-run-${{ github.run_id }}-${{ github.run_attempt }}"] },
       { id: "smoke", verdict: "skipped" },
     ]);
     // The routed job carries route()'s own decision, trace included.

@@ -32,13 +32,13 @@ describe("runway route <payload>", () => {
     expect(decision.trace.map((t) => t.environment)).toEqual(["dev", "stg", "prd"]);
 
     const lines = result.stderr.trimEnd().split("\n");
-    expect(lines[0]).toBe(`Job "deploy" of workflow "action-payments-dev-deploy" (acme/payments, branch feature/x), runs-on: self-hosted, runway`);
+    expect(lines[0]).toBe(`Job "deploy" of workflow "action-payments-dev-deploy" (acme/payments, branch feature/x), runs-on: self-hosted, runway-dev, runway-run-940463255-1`);
     expect(lines).toContain("dev: served; takes the job");
     expect(lines).toContain(`    ✓ WORKFLOW_NAME "action-payments-dev-deploy" ~ ^(action.*dev-deploy)$`);
     expect(lines).toContain("stg: served; no filter group matched");
     expect(lines).toContain(`    ✗ HEAD_BRANCH "feature/x" !~ ^(main|release\\/.+)$`);
     expect(lines).toContain(`    ✓ ACTOR "octocat" avoids excluded ^dependabot\\[bot\\]$`);
-    expect(lines).toContain("  labels: needs self-hosted, runway; all present");
+    expect(lines).toContain("  labels: needs self-hosted, runway-dev, the run label; all present");
     expect(lines.at(-1)).toBe(`Routed to dev: ${decision.reason}`);
   });
 
@@ -61,11 +61,11 @@ describe("runway route <payload>", () => {
   });
 
   it("says which labels a matching job lacks", async () => {
-    const result = await route([payloadFile({ labels: ["ubuntu-latest"] })]);
+    const result = await route([payloadFile({ labels: ["self-hosted"] })]);
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("dev: served; a filter group matched, but the job's runs-on lacks self-hosted, runway");
-    expect(result.stderr).toContain("  labels: needs self-hosted, runway; missing self-hosted, runway");
+    expect(result.stderr).toContain("dev: served; a filter group matched, but the job's runs-on lacks runway-dev, runway-run-${{ github.run_id }}-${{ github.run_attempt }}");
+    expect(result.stderr).toContain("  labels: needs self-hosted, runway-dev, the run label; missing runway-dev, runway-run-${{ github.run_id }}-${{ github.run_attempt }}");
   });
 
   it("with --stage prd, a dev deploy is ignored because the stage does not serve dev", async () => {

@@ -25,6 +25,7 @@ environments:
           pattern: ^(action.*dev-deploy)$
     codebuild:
       project: runway-runner-dev
+    labels: [self-hosted, runway-dev]
 `;
 
 describe("configuration loading", () => {
@@ -35,9 +36,9 @@ describe("configuration loading", () => {
     expect(config.environments.stg!.codebuild.roleArn).toBe("arn:aws:iam::222222222222:role/runway-launcher");
   });
 
-  it("fills defaults: labels, runner group, concurrency", () => {
+  it("fills defaults: run label required, repository runners, concurrency, no extra policies", () => {
     const config = parseConfig(valid, "runway.yml");
-    expect(config.environments.dev).toMatchObject({ labels: ["self-hosted"], runnerGroupId: 1, concurrency: 10 });
+    expect(config.environments.dev).toMatchObject({ requireRunLabel: true, runners: { scope: "repo" }, concurrency: 10, runnerPolicyArns: [] });
   });
 
   it("names the file, line and field of a wrong type", () => {
@@ -79,7 +80,7 @@ describe("configuration loading", () => {
 
   it("rejects a stage that serves an unknown environment", () => {
     const text = `${valid}stages:\n  dev: [dev, qa]\n`;
-    expect(problems(text)).toEqual([expect.objectContaining({ field: "stages.dev.1", line: 10, column: 14, message: expect.stringContaining(`serves "qa"`) })]);
+    expect(problems(text)).toEqual([expect.objectContaining({ field: "stages.dev.1", line: 11, column: 14, message: expect.stringContaining(`serves "qa"`) })]);
   });
 
   it("names the file when it cannot be read", () => {

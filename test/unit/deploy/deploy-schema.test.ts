@@ -132,6 +132,7 @@ environments:
     workflows:
       - - { type: WORKFLOW_NAME, pattern: "^deploy$" }
     codebuild: { project: runner-dev }
+    labels: [runway-dev]
 deploy:
   applications:
     shop:
@@ -150,7 +151,7 @@ deploy:
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems[0]).toMatchObject({
-        line: 17,
+        line: 18,
         field: "deploy.applications.shop.deploymentGroups.*.hooks.AfterAllowTestTraffic.checks.0.timeout",
       });
     }
