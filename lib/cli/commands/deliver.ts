@@ -3,6 +3,7 @@
  * (by default the local stack's), then print what Runway answered. For trying Runway by hand.
  */
 import { randomUUID } from "node:crypto";
+import { RUN_LABEL_TEMPLATE, resolveRunExpressions } from "../../github/run-label.ts";
 import { deliveryHeaders, workflowJob } from "../../github/sample-delivery.ts";
 import { LOCAL_WEBHOOK_SECRET } from "../../local/defaults.ts";
 import { parseCommandArgs } from "../args.ts";
@@ -21,10 +22,13 @@ Options:
   --job-name NAME   job name (default deploy); locally, a name with "fail" fails, "cancel" is cancelled
   --action A        queued | in_progress | completed | waiting (default queued)
   --conclusion C    with --action completed: success, failure … (default success)
-  --labels L        runs-on labels, comma-separated (default self-hosted,runway)
+  --labels L        runs-on labels, comma-separated, as a workflow writes them (default
+                    self-hosted,runway-dev,runway-run-\${{ github.run_id }}-\${{ github.run_attempt }};
+                    the run label's expressions resolve to --run-id and attempt 1)
   --repo O/N        repository (default acme/payments)
   --branch B        head branch (default main)
   --job-id N        job id (default: a fresh one each time)
+  --run-id N        workflow run id (default: the job id, so each delivery is a run of its own)
   --event E         X-GitHub-Event (default workflow_job)
   --url URL         webhook URL (default http://127.0.0.1:$PORT/github/webhook, PORT 3000)
   --secret S        webhook secret (default $GITHUB_WEBHOOK_SECRET, else the local stack's default)
@@ -37,7 +41,8 @@ const options = {
   "job-name": { type: "string", default: "deploy" },
   action: { type: "string", default: "queued" },
   conclusion: { type: "string" },
-  labels: { type: "string", default: "self-hosted,runway" },
+  labels: { type: "string", default: `self-hosted,runway-dev,${RUN_LABEL_TEMPLATE}` },
+  "run-id": { type: "string" },
   repo: { type: "string", default: "acme/payments" },
   branch: { type: "string", default: "main" },
   "job-id": { type: "string" },
@@ -55,6 +60,8 @@ async function run(io: CommandIo): Promise<number> {
     }
     const jobId = values["job-id"] === undefined ? Math.floor(Date.now() % 1e9) : Number(values["job-id"]);
     if (!Number.isSafeInteger(jobId) || jobId <= 0) throw new UsageError(`--job-id must be a positive whole number`);
+    const runId = values["run-id"] === undefined ? jobId : Number(values["run-id"]);
+    if (!Number.isSafeInteger(runId) || runId <= 0) throw new UsageError(`--run-id must be a positive whole number`);
     const body =
       positionals[0] !== undefined
         ? await readInput(io, positionals[0])
@@ -62,9 +69,13 @@ async function run(io: CommandIo): Promise<number> {
             workflowJob({
               action: values.action,
               id: jobId,
+              runId,
               workflowName: values.workflow,
               jobName: values["job-name"],
-              labels: values.labels.split(",").map((l) => l.trim()).filter(Boolean),
+              labels: values.labels
+                .split(",")
+                .map((l) => resolveRunExpressions(l.trim(), runId))
+                .filter(Boolean),
               repository: values.repo,
               headBranch: values.branch,
               conclusion: values.action === "completed" ? (values.conclusion ?? "success") : null,
