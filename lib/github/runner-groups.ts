@@ -19,7 +19,8 @@ const KEEP_MS = 5 * 60_000;
 const PER_PAGE = 100;
 const MAX_PAGES = 10;
 
-const cache = new Map<string, { at: number; groups: Map<string, number> }>();
+/** Per organisation: its groups by lower-cased name (GitHub compares them so), with the name as written. */
+const cache = new Map<string, { at: number; groups: Map<string, { id: number; name: string }> }>();
 
 /** Forget the remembered groups (tests; a group renamed a moment ago). */
 export function resetRunnerGroups(): void {
@@ -42,9 +43,9 @@ export async function runnerGroupId(octokit: Requester, org: string, group: stri
     known = { at: now, groups: await listGroups(octokit, org) };
     cache.set(org.toLowerCase(), known);
   }
-  const id = known.groups.get(group.toLowerCase());
+  const id = known.groups.get(group.toLowerCase())?.id;
   if (id === undefined) {
-    const names = [...known.groups.keys()].join(", ") || "none";
+    const names = [...known.groups.values()].map((g) => g.name).join(", ") || "none";
     throw new GitHubApiError(
       `organization ${org} has no runner group named "${group}" that the GitHub App can see (it sees: ${names}): create the group, or fix runners.group in runway.yml`,
       { status: 404, retryable: false },
@@ -53,12 +54,12 @@ export async function runnerGroupId(octokit: Requester, org: string, group: stri
   return id;
 }
 
-async function listGroups(octokit: Requester, org: string): Promise<Map<string, number>> {
-  const groups = new Map<string, number>();
+async function listGroups(octokit: Requester, org: string): Promise<Map<string, { id: number; name: string }>> {
+  const groups = new Map<string, { id: number; name: string }>();
   try {
     for (let page = 1; page <= MAX_PAGES; page++) {
       const { data } = await octokit.request("GET /orgs/{org}/actions/runner-groups", { org, per_page: PER_PAGE, page });
-      for (const group of data.runner_groups) groups.set(group.name.toLowerCase(), group.id);
+      for (const group of data.runner_groups) groups.set(group.name.toLowerCase(), { id: group.id, name: group.name });
       if (data.runner_groups.length < PER_PAGE) break;
     }
     return groups;
