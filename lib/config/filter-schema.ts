@@ -1,10 +1,11 @@
 /**
  * Workflow filter groups, shaped like CodeBuild's webhook filter groups so that people who know
  * those read these without a manual: a job matches when ANY group matches; inside a group EVERY
- * filter must match; a filter is a regular expression over one field of the `workflow_job`
- * delivery and may be an exclusion (`excludeMatchedPattern: true`).
+ * filter must match; a filter is a regular expression in RE2 syntax (lib/config/pattern.ts) over
+ * one field of the `workflow_job` delivery and may be an exclusion (`excludeMatchedPattern: true`).
  */
 import * as z from "zod";
+import { compilePattern, PatternError, type Pattern } from "./pattern.ts";
 
 /** The fields of a `workflow_job` delivery that a filter can look at. */
 export const FILTER_FIELDS = {
@@ -21,15 +22,16 @@ export type FilterField = keyof typeof FILTER_FIELDS;
 
 const fieldNames = Object.keys(FILTER_FIELDS) as [FilterField, ...FilterField[]];
 
-/** A pattern is compiled when the configuration loads, so a broken one is reported with its line. */
-const pattern = z.string().min(1, "a pattern cannot be empty").transform((source, ctx) => {
+/**
+ * A pattern is compiled when the configuration loads, so a broken one (or one RE2 cannot match in
+ * linear time) is reported with its line, never found by a delivery.
+ */
+const pattern = z.string().min(1, "a pattern cannot be empty").transform((source, ctx): Pattern => {
   try {
-    return new RegExp(source, "u");
+    return compilePattern(source);
   } catch (error) {
-    ctx.addIssue({
-      code: "custom",
-      message: `not a valid regular expression (${(error as Error).message}); patterns use JavaScript syntax, e.g. ^(action.*dev-deploy)$`,
-    });
+    if (!(error instanceof PatternError)) throw error;
+    ctx.addIssue({ code: "custom", message: error.message });
     return z.NEVER;
   }
 });

@@ -8,6 +8,7 @@ import { gitHubHostedLabels } from "../github/hosted-labels.ts";
 import { RUN_LABEL_TEMPLATE, runLabels } from "../github/run-label.ts";
 import { jobLabels, numberAt, stringAt } from "../github/workflow-job.ts";
 import type { EnvironmentTrace, RoutedDecision, RouteDecision } from "./decision.ts";
+import { shownValue } from "./fields.ts";
 import { describeFilter, evaluateGroups } from "./match.ts";
 
 /** Which environments the running stage serves: every one, or a named set. */
@@ -101,7 +102,8 @@ function refuseOutright(labels: string[], payload: unknown): string | undefined 
 
 function workflowTitle(payload: unknown): string {
   const name = stringAt(payload, "workflow_job", "workflow_name");
-  return name === undefined ? "a workflow with no name (the delivery has no workflow_name)" : `workflow "${name}"`;
+  // Shortened: a reason goes into the answer and the log line, and a name can be 10 KB long.
+  return name === undefined ? "a workflow with no name (the delivery has no workflow_name)" : `workflow "${shownValue(name)}"`;
 }
 
 function whyIgnored(workflow: string, labels: string[], trace: EnvironmentTrace[]): string {
