@@ -22,6 +22,7 @@ import { logger } from "../observability/logger.ts";
 import { toGitHubApiError } from "./api-error.ts";
 import { GitHubAppConfigError } from "./errors.ts";
 import { createTokenCache } from "./token-cache.ts";
+import { canWait } from "./deadline.ts";
 
 /** A GitHub REST client; `request` is all Runway uses. */
 export type GitHubClient = Octokit;
@@ -211,7 +212,7 @@ function onLimit(kind: string) {
   return (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number): boolean => {
     // The route template ("/repos/{owner}/{repo}/…"), never headers or body.
     const fields = { method: options.method, route: options.url, retryAfterSeconds: retryAfter, retryCount };
-    if (retryCount < RATE_LIMIT_POLICY.maxRetries && retryAfter <= RATE_LIMIT_POLICY.maxRetryAfterSeconds) {
+    if (retryCount < RATE_LIMIT_POLICY.maxRetries && retryAfter <= RATE_LIMIT_POLICY.maxRetryAfterSeconds && canWait(retryAfter)) {
       logger.warn(`GitHub ${kind}: waiting, then retrying`, fields);
       return true;
     }

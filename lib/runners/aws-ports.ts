@@ -7,6 +7,7 @@ import { BatchGetBuildsCommand, ListBuildsForProjectCommand, StartBuildCommand, 
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DeleteParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import { codeBuildClientFor, sqsClient, ssmClientFor, type AwsTarget } from "../aws/clients.ts";
+import { logger } from "../observability/logger.ts";
 import { classifyAwsError, RetryLaterError } from "./errors.ts";
 import type { JobMessage } from "./job-message.ts";
 import type { BuildStarter, JitSecrets, ParkingLot } from "./launch.ts";
@@ -17,6 +18,9 @@ export interface CodeBuildStarterOptions {
   artifactsBucket?: string | undefined;
   idleTimeoutSeconds?: number | undefined;
 }
+
+/** Clocks of Lambda and CodeBuild disagree by a little; a build is never older than its launch by more. */
+const CLOCK_SKEW_MS = 60_000;
 
 export function codeBuildStarter(options: CodeBuildStarterOptions = {}): BuildStarter {
   return {
@@ -52,14 +56,24 @@ export function codeBuildStarter(options: CodeBuildStarterOptions = {}): BuildSt
 
     stop: stopBuild,
 
-    async findByRunner(target, project, runnerName) {
+    async findByRunner(target, project, runnerName, since) {
       try {
         const client = codeBuildClientFor(target);
-        const { ids = [] } = await client.send(new ListBuildsForProjectCommand({ projectName: project, sortOrder: "DESCENDING" }));
-        const recent = ids.slice(0, 100);
-        if (recent.length === 0) return undefined;
-        const { builds = [] } = await client.send(new BatchGetBuildsCommand({ ids: recent }));
-        return builds.find((b) => b.environment?.environmentVariables?.some((v) => v.name === "RUNWAY_RUNNER_NAME" && v.value === runnerName))?.id;
+        // Newest first, page by page, until the builds are older than the launch: a busy project
+        // can have started hundreds since, and the build looked for may be any of them.
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(new ListBuildsForProjectCommand({ projectName: project, sortOrder: "DESCENDING", nextToken }));
+          nextToken = page.nextToken;
+          const ids = page.ids ?? [];
+          if (ids.length === 0) return undefined;
+          const { builds = [] } = await client.send(new BatchGetBuildsCommand({ ids }));
+          const found = builds.find((b) => b.environment?.environmentVariables?.some((v) => v.name === "RUNWAY_RUNNER_NAME" && v.value === runnerName));
+          if (found?.id) return found.id;
+          const oldest = Math.min(...builds.map((b) => b.startTime?.getTime() ?? Infinity));
+          if (since !== undefined && oldest < since - CLOCK_SKEW_MS) return undefined;
+        } while (nextToken);
+        return undefined;
       } catch (error) {
         throw classifyAwsError(error, `looking for the build of runner ${runnerName} on ${project}`);
       }
@@ -99,6 +113,11 @@ export function ssmJitSecrets(): JitSecrets {
       try {
         await ssmClientFor(target).send(new PutParameterCommand({ Name: name, Value: value, Type: "SecureString", Overwrite: true, Tier: "Standard" }));
       } catch (error) {
+        // At the account's 10,000 standard parameters: passing (launches free theirs), and an alarm.
+        if ((error as Error).name === "ParameterLimitExceeded") {
+          logger.error("SSM parameter limit reached: JIT configs cannot be stored until others are deleted", { alarm: "ParameterLimitExceeded", parameter: name });
+          throw new RetryLaterError(`storing the JIT config as ${name}: the account's SSM parameter limit is reached; retrying later`, { cause: error });
+        }
         // The message never carries the value: only the parameter's name.
         throw classifyAwsError(error, `storing the JIT config as ${name}`);
       }

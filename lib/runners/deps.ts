@@ -101,7 +101,8 @@ export function launcherDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = process.e
       jitPrefix: jitPrefix(env),
       maxRelaunches: Number(env.RUNWAY_MAX_RELAUNCHES ?? 2),
     },
-    settings: { leaseMs: seconds(env, "RUNWAY_LAUNCH_LEASE_SECONDS", 60), jitPrefix: jitPrefix(env) },
+    // The lease outlasts one invocation (60 s; GitHub's waits are capped by its deadline), with margin.
+    settings: { leaseMs: seconds(env, "RUNWAY_LAUNCH_LEASE_SECONDS", 90), jitPrefix: jitPrefix(env), maxAttempts: Number(env.RUNWAY_MAX_LAUNCH_ATTEMPTS ?? 5) },
     writeMarker: bucket ? (runnerName, marker) => writeMarker(bucket, runnerName, marker) : undefined,
     log,
   };

@@ -82,6 +82,13 @@ export async function jobCompleted(message: JobMessage, deps: LifecycleDeps): Pr
   if (message.unrouted !== undefined) return { outcome: "recorded", runner: job.runnerName, ours: false };
 
   await ledger.annotate(launchKey(job.id, job.runAttempt), { conclusion, failedSteps, ranOn: job.runnerName ?? null, completedAt: now });
+  // Over before it got a runner (cancelled while waiting for a slot): never launch it now.
+  const dropped = await ledger.annotate(
+    launchKey(job.id, job.runAttempt),
+    { state: "finished", finishedAt: now, reason: `the job ended (${conclusion}) while its launch waited for a slot` },
+    { expression: "#state = :waiting", values: { ":waiting": "waiting" } },
+  );
+  if (dropped) deps.log?.("dropped a waiting launch: its job is over", { jobId: job.id, runAttempt: job.runAttempt, conclusion });
 
   if (launch && job.runnerName) {
     // First what the build is waiting for: its verdict. Everything after is for people.

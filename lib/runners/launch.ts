@@ -17,7 +17,7 @@ import type { GitHubJob } from "../github/jobs.ts";
 import { LeaseLostError, type Ledger, type LaunchRecord } from "./ledger.ts";
 import { buildOverrides, type BuildOverrides } from "./runner-labels.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
-import { jobLaunched, jobQueued } from "./notifications.ts";
+import { jobLaunched, jobQueued, jobRefused } from "./notifications.ts";
 
 export interface RunnerRegistration {
   runnerId: number;
@@ -63,7 +63,8 @@ export interface StartRequest {
 /** CodeBuild: starts the runner's build, finds one a crashed worker may have started, stops one. */
 export interface BuildStarter {
   start(request: StartRequest): Promise<{ buildId: string }>;
-  findByRunner(target: AwsTarget, project: string, runnerName: string): Promise<string | undefined>;
+  /** The build started for this runner, looking back as far as `since` (epoch ms). */
+  findByRunner(target: AwsTarget, project: string, runnerName: string, since?: number): Promise<string | undefined>;
   /** Stop a build; one that has already ended is fine. */
   stop(target: AwsTarget, buildId: string): Promise<void>;
 }
@@ -74,8 +75,14 @@ export interface ParkingLot {
 }
 
 export interface LaunchSettings {
-  /** How long a claim is exclusive; shorter than the queue's visibility timeout. */
+  /**
+   * How long a claim is exclusive: longer than the longest call it covers (one invocation, since
+   * GitHub's rate-limit waits are capped by the invocation's deadline), shorter than the queue's
+   * visibility timeout.
+   */
   leaseMs: number;
+  /** Claims (the first and each takeover) before a launch that keeps failing is parked. */
+  maxAttempts?: number | undefined;
   /** SSM path under which JIT configs are stored, e.g. /runway/dev/jit. */
   jitPrefix: string;
 }
@@ -110,6 +117,10 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
   const { ledger, settings } = deps;
   const claim = await ledger.claim(message, settings);
   if (claim.outcome === "duplicate") return { outcome: "duplicate", state: claim.record.state, buildId: claim.record.buildId };
+  if (claim.outcome === "exhausted") {
+    const reason = `gave up after ${claim.record.attempts} attempts${claim.record.reason ? ` (last: ${claim.record.reason})` : ""}`;
+    return park(deps, claim.record, message, reason);
+  }
   if (claim.outcome === "busy") throw new RetryLaterError(`launch of job ${message.job.id} attempt ${message.job.runAttempt} is in progress elsewhere`);
 
   let record = claim.record;
@@ -125,14 +136,14 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
 
     if (claim.outcome === "taken-over") {
       // A crashed worker may have started the build after CodeBuild's idempotency window closed.
-      const buildId = await deps.builds.findByRunner(target, message.codebuild.project, record.runnerName);
+      const buildId = await deps.builds.findByRunner(target, message.codebuild.project, record.runnerName, record.createdAt);
       if (buildId) return await launched(deps, record, buildId, true);
     }
 
     if (record.runnerId === undefined) {
       const registration = await registerRunner(deps, message, record.runnerName);
       await deps.secrets.put(target, record.jitParameter!, registration.encodedJitConfig);
-      record = await ledger.update(record, { runnerId: registration.runnerId }, { leaseMs: settings.leaseMs });
+      record = await ledger.update(record, { runnerId: registration.runnerId, jitStoredAt: ledger.now() }, { leaseMs: settings.leaseMs });
     }
 
     const { buildId } = await deps.builds.start({
@@ -150,7 +161,11 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
   } catch (error) {
     if (error instanceof LeaseLostError) throw new RetryLaterError(error.message, { cause: error });
     const launchError = error instanceof LaunchError ? error : new RetryLaterError(`launch failed: ${(error as Error).message}`, { cause: error });
-    if (launchError.retryable) throw launchError;
+    if (launchError.retryable) {
+      // Kept for the day the attempts run out: the parked launch then says what kept failing.
+      await ledger.annotate(record.pk, { reason: launchError.message.slice(0, 1000) }, { expression: "#fence = :fence", values: { ":fence": record.fence } }, { "#fence": "fence" }).catch(() => undefined);
+      throw launchError;
+    }
     return park(deps, record, message, launchError.message);
   }
 }
@@ -182,12 +197,16 @@ async function launched(deps: LaunchDeps, record: LaunchRecord, buildId: string,
   return { outcome: "launched", buildId, runnerName: record.runnerName, resumed };
 }
 
-/** Record a permanent failure, undo what the launch had set up, and park the request. */
+/**
+ * Park the request, then record the failure and undo what the launch had set up. Parked first: if
+ * parking fails the launch is still `launching`, so the retry meets the same failure and parks
+ * again, where recording first would leave a `failed` launch that nothing parked (a retry would
+ * see a duplicate, and `runway replay` would not find it).
+ */
 async function park(deps: LaunchDeps, record: LaunchRecord, message: JobMessage, reason: string): Promise<LaunchOutcome> {
   const target: AwsTarget = { region: message.codebuild.region, roleArn: message.codebuild.roleArn };
-  await deps.ledger.update(record, { state: "failed", reason }).catch((error: unknown) => {
-    if (!(error instanceof LeaseLostError)) throw error;
-  });
+  await deps.parking.park(message, reason);
+  await deps.ledger.annotate(record.pk, { state: "failed", reason }, { expression: "#fence = :fence", values: { ":fence": record.fence } }, { "#fence": "fence" });
   await deps.ledger.releaseSlot(message.environment, record.pk);
   const latest = (await deps.ledger.getByKey(record.pk)) ?? record;
   if (latest.runnerId !== undefined) {
@@ -196,7 +215,7 @@ async function park(deps: LaunchDeps, record: LaunchRecord, message: JobMessage,
       .catch(() => undefined); // the reconciler's sweep and GitHub's own expiry catch what this misses
   }
   if (latest.jitParameter !== undefined) await deps.secrets.remove(target, latest.jitParameter).catch(() => undefined);
-  await deps.parking.park(message, reason);
+  deps.notify?.(jobRefused(message, reason), message.environment);
   deps.log?.("launch failed", { jobId: record.jobId, runAttempt: record.runAttempt, environment: record.environment, reason });
   return { outcome: "failed", reason };
 }

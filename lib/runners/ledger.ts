@@ -7,7 +7,9 @@
  * token (reused as CodeBuild's idempotency token and in the runner's name) and a lease: a worker
  * that crashes mid-launch leaves a lease that expires, and the next worker takes the launch over
  * with the same token — so a `StartBuild` retried within CodeBuild's five-minute idempotency window
- * returns the build the crashed worker started instead of a second one.
+ * returns the build the crashed worker started instead of a second one. Each claim and takeover
+ * also draws a new *fence*: every write a worker makes is conditioned on its fence, so a worker
+ * that stalled past its lease (rather than crashed) finds its late writes refused.
  *
  * States: launching → launched (build id) → finished; launching → waiting (the environment is at
  * its concurrency cap; the reconciler re-queues it) → launching; launching → failed (a permanent
@@ -33,6 +35,8 @@ export interface LaunchRecord {
   repository: string;
   /** Unique per claim: CodeBuild idempotency token, JIT parameter name, runner name suffix. */
   token: string;
+  /** New on every claim and takeover: the holder's writes are conditioned on it. */
+  fence: string;
   runnerName: string;
   /** The queue message that asked for the launch: what a relaunch or a replay sends again. */
   request: JobMessage;
@@ -41,6 +45,8 @@ export interface LaunchRecord {
   updatedAt: number;
   leaseUntil: number;
   jitParameter?: string;
+  /** When the JIT config was written to `jitParameter` (absent: nothing is stored there yet). */
+  jitStoredAt?: number;
   runnerId?: number;
   buildId?: string;
   launchedAt?: number;
@@ -65,6 +71,8 @@ export interface LaunchRecord {
 
 export type Claim =
   | { outcome: "claimed"; record: LaunchRecord }
+  /** Taken over more often than `maxAttempts`: park it rather than try for ever. */
+  | { outcome: "exhausted"; record: LaunchRecord }
   | { outcome: "taken-over"; record: LaunchRecord }
   | { outcome: "duplicate"; record: LaunchRecord }
   | { outcome: "busy"; record: LaunchRecord };
@@ -114,7 +122,7 @@ export class Ledger {
    * crashed, or a waiting launch that is re-queued) is taken over with its token; anything else is
    * a duplicate (already launched, finished or parked) or busy (another worker holds the lease).
    */
-  async claim(request: JobMessage, options: { leaseMs: number; jitPrefix: string }): Promise<Claim> {
+  async claim(request: JobMessage, options: { leaseMs: number; jitPrefix: string; maxAttempts?: number | undefined }): Promise<Claim> {
     const { leaseMs } = options;
     const now = this.#now();
     const { id: jobId, runAttempt } = request.job;
@@ -129,6 +137,7 @@ export class Ledger {
       runId: request.job.runId,
       repository: request.job.repository,
       token,
+      fence: randomUUID(),
       runnerName: runnerNameFor(request.environment, jobId, runAttempt, token),
       // Named before anything is stored there, so the reconciler can always clean it up.
       // Under the environment's own path: each environment's runner role reads only its own.
@@ -149,16 +158,18 @@ export class Ledger {
     const existing = (await this.getByKey(record.pk))!;
     if (existing.state === "launched" || existing.state === "finished" || existing.state === "failed") return { outcome: "duplicate", record: existing };
     if (existing.state === "launching" && existing.leaseUntil > now) return { outcome: "busy", record: existing };
-    // A crashed worker's launch, or a waiting launch given another try: take it over, same token.
+    if (options.maxAttempts !== undefined && existing.attempts >= options.maxAttempts) return { outcome: "exhausted", record: existing };
+    // A crashed worker's launch, or a waiting launch given another try: take it over, same token,
+    // new fence (the previous holder may only have stalled, and must not write after us).
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: record.pk },
-          UpdateExpression: "SET #state = :launching, leaseUntil = :lease, updatedAt = :now, attempts = attempts + :one REMOVE reason",
+          UpdateExpression: "SET #state = :launching, leaseUntil = :lease, updatedAt = :now, attempts = attempts + :one, fence = :fence REMOVE reason",
           ConditionExpression: "#state = :seen AND leaseUntil = :seenLease",
           ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: { ":launching": "launching", ":lease": now + leaseMs, ":now": now, ":one": 1, ":seen": existing.state, ":seenLease": existing.leaseUntil },
+          ExpressionAttributeValues: { ":launching": "launching", ":lease": now + leaseMs, ":now": now, ":one": 1, ":fence": randomUUID(), ":seen": existing.state, ":seenLease": existing.leaseUntil },
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -170,7 +181,7 @@ export class Ledger {
   }
 
   /**
-   * Update a launch this worker holds (same token, still launching); throws LeaseLostError if it
+   * Update a launch this worker holds (same fence, still launching); throws LeaseLostError if it
    * no longer does, so a worker that stalled past its lease never overwrites its successor.
    */
   async update(record: LaunchRecord, changes: Partial<LaunchRecord>, options: { leaseMs?: number } = {}): Promise<LaunchRecord> {
@@ -182,9 +193,9 @@ export class Ledger {
           TableName: this.#table,
           Key: { pk: record.pk },
           UpdateExpression: set.expression,
-          ConditionExpression: "#token = :token AND #state = :launching",
-          ExpressionAttributeNames: { ...set.names, "#token": "token", "#state": "state" },
-          ExpressionAttributeValues: { ...set.values, ":token": record.token, ":launching": "launching" },
+          ConditionExpression: "#fence = :fence AND #state = :launching",
+          ExpressionAttributeNames: { ...set.names, "#fence": "fence", "#state": "state" },
+          ExpressionAttributeValues: { ...set.values, ":fence": record.fence, ":launching": "launching" },
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -261,13 +272,14 @@ export class Ledger {
           TableName: this.#table,
           Key: { pk: launch.pk },
           UpdateExpression:
-            "SET #state = :launching, #token = :token, runnerName = :runner, jitParameter = :jit, leaseUntil = :zero, updatedAt = :now, relaunches = if_not_exists(relaunches, :zero) + :one " +
-            "REMOVE runnerId, buildId, launchedAt, tookJobId, tookAt, ranOn, jitDeletedAt, finishedAt, foreignJobId",
+            "SET #state = :launching, #token = :token, fence = :fence, runnerName = :runner, jitParameter = :jit, leaseUntil = :zero, updatedAt = :now, attempts = :zero, relaunches = if_not_exists(relaunches, :zero) + :one " +
+            "REMOVE runnerId, buildId, launchedAt, tookJobId, tookAt, ranOn, jitDeletedAt, jitStoredAt, finishedAt, foreignJobId",
           ConditionExpression: "#token = :seen AND #state = :finished",
           ExpressionAttributeNames: { "#state": "state", "#token": "token" },
           ExpressionAttributeValues: {
             ":launching": "launching",
             ":token": token,
+            ":fence": randomUUID(),
             ":runner": runnerNameFor(launch.environment, launch.jobId, launch.runAttempt, token),
             ":jit": jitParameterName(jitPrefix, launch.environment, token),
             ":zero": 0,

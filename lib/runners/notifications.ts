@@ -108,3 +108,14 @@ export function jobForeignEvent(details: { launch: LaunchRecord; foreign: JobMes
     actions: details.actions,
   };
 }
+
+/** A launch Runway refused or parked: the reason, and how to send it again once fixed. */
+export function jobRefused(message: JobMessage, reason: string): NotificationInput {
+  return {
+    type: "job.refused",
+    run: runInfo(message),
+    job: job(message),
+    reason: reason.slice(0, 1000) || "refused",
+    replay: `npx runway replay --job ${message.job.id}`,
+  };
+}

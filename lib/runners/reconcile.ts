@@ -26,7 +26,7 @@ export interface ReconcileSettings {
   stuckAfterMs: number;
   /** A runner that took no job this long after its build started is stopped. */
   idleMs: number;
-  /** A JIT config is deleted this long after its launch began, used or not. */
+  /** A JIT config is deleted this long after it was stored, used or not. */
   jitMaxAgeMs: number;
 }
 
@@ -76,7 +76,10 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   for (const l of await ledger.activeLaunches()) {
     if (!l.jitParameter || l.jitDeletedAt) continue;
     const over = l.state === "finished" || l.state === "failed";
-    if (over || l.tookAt !== undefined || now - l.createdAt > settings.jitMaxAgeMs) {
+    // Aged from when it was stored: a launch waiting for a slot has stored nothing yet, and marking
+    // its parameter deleted then would leave the real one, written later, behind for ever.
+    const stale = l.jitStoredAt !== undefined && now - l.jitStoredAt > settings.jitMaxAgeMs;
+    if (over || l.tookAt !== undefined || stale) {
       await deps.secrets.remove(targetOf(l), l.jitParameter);
       await ledger.annotate(l.pk, { jitDeletedAt: now });
       report.secretsDeleted.push(l.pk);

@@ -209,14 +209,14 @@ export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}
         }
         return { build };
       },
-      ListBuildsForProject: (input: { projectName?: string; sortOrder?: string }) => {
+      ListBuildsForProject: (input: { projectName?: string; sortOrder?: string; nextToken?: string }) => {
         if (!projects.has(input.projectName ?? "")) throw notFound(`Project ${input.projectName}`);
         const ids = [...builds.values()].filter((b) => b.projectName === input.projectName).map((b) => b.id!);
-        return { ids: input.sortOrder === "ASCENDING" ? ids : ids.reverse() };
+        return page(input.sortOrder === "ASCENDING" ? ids : ids.reverse(), input.nextToken);
       },
-      ListBuilds: (input: { sortOrder?: string }) => {
+      ListBuilds: (input: { sortOrder?: string; nextToken?: string }) => {
         const ids = [...builds.keys()];
-        return { ids: input.sortOrder === "ASCENDING" ? ids : ids.reverse() };
+        return page(input.sortOrder === "ASCENDING" ? ids : ids.reverse(), input.nextToken);
       },
     },
     createProject: (project) => createProject(project),
@@ -253,4 +253,12 @@ function mergeVariables(base: EnvironmentVariable[], overrides: EnvironmentVaria
   const merged = new Map(base.map((v) => [v.name, v]));
   for (const v of overrides) merged.set(v.name, { name: v.name, value: v.value, type: v.type ?? "PLAINTEXT" });
   return [...merged.values()];
+}
+
+/** As CodeBuild pages build ids: at most 100 per answer, and an opaque `nextToken` for the rest. */
+function page(ids: string[], nextToken: string | undefined): { ids: string[]; nextToken?: string } {
+  const start = nextToken === undefined ? 0 : Number(Buffer.from(nextToken, "base64url").toString("utf8"));
+  if (!Number.isInteger(start) || start < 0) throw invalid("nextToken is not one this service issued");
+  const end = start + 100;
+  return { ids: ids.slice(start, end), ...(end < ids.length ? { nextToken: Buffer.from(String(end)).toString("base64url") } : {}) };
 }
