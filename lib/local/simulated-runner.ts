@@ -1,41 +1,55 @@
 /**
- * Stands in, locally, for what happens inside a runner build and on GitHub's side once it runs:
- * the build resolves its JIT config parameter (as CodeBuild does), the runner "takes" its job, and
- * GitHub sends the signed `in_progress` and `completed` deliveries to the webhook. Then the build
- * concludes as buildspecs/runner.yml does: it reads the conclusion marker from S3 and fails when
- * the job failed.
+ * Stands in, locally, for what happens inside a runner build: the build resolves its JIT config
+ * parameter (as CodeBuild does), the runner host connects to GitHub (the local fake) and runs
+ * WHATEVER job GitHub hands it — not necessarily the one it was launched for (RUNWAY_JOB_ID):
+ * GitHub gives a queued job to any idle runner whose labels cover it. The fake sends the
+ * `in_progress` and `completed` deliveries. Then the build concludes as buildspecs/runner.yml
+ * does: it reads the conclusion marker from S3 and fails when the job failed.
+ *
+ * A runner never handed a job idles until the build is stopped (the reconciler stops idle
+ * builds) or times out. A build stopped while its runner runs a job takes the runner with it:
+ * GitHub ends that job `cancelled`.
  *
  * Which way a job goes is chosen by its name, so a person can try each path with `runway deliver`:
  * a job or workflow whose name contains "fail" fails at its "Deploy" step; one containing
- * "cancel" is cancelled before any runner takes it (the reconciler later stops the idle build).
+ * "cancel" is cancelled before any runner takes it (`namedScenario`, wired into the fake).
  */
+import { setTimeout as wait } from "node:timers/promises";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Build } from "@aws-sdk/client-codebuild";
 import { s3Client } from "../aws/clients.ts";
 import { markerKey, type ConclusionMarker } from "../artifacts/marker.ts";
-import { deliveryHeaders } from "../github/sample-delivery.ts";
 import type { CodeBuildEmulation } from "./aws-emulator/services/codebuild.ts";
 import type { SsmEmulation } from "./aws-emulator/services/ssm.ts";
+import type { FakeJob, GitHubFake } from "./github-fake/index.ts";
 import type { Print } from "./printer.ts";
 import { color } from "./printer.ts";
 
 export interface SimulatedRunnerOptions {
   codebuild: CodeBuildEmulation;
-  /** GitHub keeps each job's log; the simulated job writes one there. */
-  seedJobLog?: (job: { owner: string; repo: string; jobId: number }, text: string) => void;
   ssm: SsmEmulation;
+  /** GitHub: where runners connect, jobs are handed out and job logs are kept. */
+  github: GitHubFake;
   bucket: string;
-  webhookUrl: string;
-  webhookSecret: string;
-  /** The `queued` delivery body GitHub sent for a job, by job id (the local stack records them). */
-  queuedPayload: (jobId: number) => Record<string, any> | undefined;
   print: Print;
   /** Pause between steps, so a person can follow along (tests use a few ms). */
   stepMs?: number;
 }
 
+/** How a job goes, chosen by its name or its workflow's. */
+export function namedScenario(job: Pick<FakeJob, "name" | "workflowName">): { fails: boolean; cancelled: boolean } {
+  const names = `${job.name} ${job.workflowName ?? ""}`.toLowerCase();
+  return { fails: names.includes("fail"), cancelled: names.includes("cancel") };
+}
+
+interface Host {
+  abort: AbortController;
+  runnerId?: number;
+}
+
 const variable = (build: Build, name: string) => build.environment?.environmentVariables?.find((v) => v.name === name)?.value;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or at once when the signal aborts (then `false`). */
+const sleep = (ms: number, signal: AbortSignal) => wait(ms, true, { signal }).catch(() => false);
 
 /**
  * Start simulating every runner build the CodeBuild emulator starts; returns a function that
@@ -43,67 +57,86 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export function simulateRunners(options: SimulatedRunnerOptions): () => Promise<void> {
   const pending = new Set<Promise<void>>();
-  const unsubscribe = options.codebuild.onBuildStarted((build) => {
-    const run = runBuild(options, build).catch((error: unknown) => options.print(color.red(`simulated runner for ${build.id}: ${(error as Error).message}`)));
+  const hosts = new Map<string, Host>();
+  const unsubscribeStarted = options.codebuild.onBuildStarted((build) => {
+    const host: Host = { abort: new AbortController() };
+    hosts.set(build.id!, host);
+    const run = runBuild(options, build, host)
+      .catch((error: unknown) => options.print(color.red(`simulated runner for ${build.id}: ${(error as Error).message}`)))
+      .finally(() => hosts.delete(build.id!));
     pending.add(run);
     void run.finally(() => pending.delete(run));
   });
+  // However the build ends (stopped by Runway, timed out, or concluded), its runner host is gone.
+  const unsubscribeFinished = options.codebuild.onBuildFinished((build) => {
+    const host = hosts.get(build.id!);
+    if (!host) return;
+    host.abort.abort();
+    if (host.runnerId !== undefined) void options.github.actions.disconnectRunner(host.runnerId);
+  });
   return async () => {
-    unsubscribe();
+    unsubscribeStarted();
+    for (const host of hosts.values()) host.abort.abort();
     await Promise.allSettled([...pending]);
+    unsubscribeFinished();
+    await options.github.actions.settled();
   };
 }
 
-async function runBuild(o: SimulatedRunnerOptions, build: Build): Promise<void> {
+async function runBuild(o: SimulatedRunnerOptions, build: Build, host: Host): Promise<void> {
   const step = o.stepMs ?? 400;
   const id = build.id!;
-  const runnerName = variable(build, "RUNWAY_RUNNER_NAME");
-  const jobId = Number(variable(build, "RUNWAY_JOB_ID"));
+  const signal = host.abort.signal;
+  const launchedFor = Number(variable(build, "RUNWAY_JOB_ID"));
   const jitParameter = variable(build, "RUNWAY_JIT_CONFIG");
-  await sleep(step);
-  if (!jitParameter || !o.ssm.parameters().has(jitParameter)) {
+  if (!(await sleep(step, signal))) return;
+  const jitConfig = jitParameter ? o.ssm.parameters().get(jitParameter)?.value : undefined;
+  if (!jitConfig) {
     // CodeBuild fails a build whose PARAMETER_STORE variable it cannot resolve.
     o.codebuild.complete(id, "FAILED", { failedPhase: "PROVISIONING", context: { statusCode: "ParameterNotFound", message: `Parameter ${jitParameter} not found` } });
     return;
   }
   o.codebuild.advance(id, "BUILD");
-  const queued = o.queuedPayload(jobId);
-  if (!queued || !runnerName) return; // a build Runway did not start for a delivery seen here
-  const names = `${queued.workflow_job?.name ?? ""} ${queued.workflow_job?.workflow_name ?? ""}`.toLowerCase();
-  if (names.includes("cancel")) {
-    await send(o, queued, { action: "completed", status: "completed", conclusion: "cancelled", runner_name: null });
-    o.print(`${color.dim(time())} ${color.cyan("runner ")}  ${runnerName}: job ${jobId} was cancelled before a runner took it; the build idles until the reconciler stops it`);
+  let runner;
+  try {
+    runner = o.github.actions.connectRunner(jitConfig);
+  } catch (error) {
+    o.codebuild.complete(id, "FAILED", { failedPhase: "BUILD", context: { statusCode: "COMMAND_EXECUTION_ERROR", message: `the runner could not connect: ${(error as Error).message}` } });
     return;
   }
-  await sleep(step);
-  o.print(`${color.dim(time())} ${color.cyan("runner ")}  ${runnerName} (build ${id}) took job ${jobId}`);
-  await send(o, queued, { action: "in_progress", status: "in_progress", runner_name: runnerName, steps: steps("in_progress", false) });
-  await sleep(step * 2);
-  const fails = names.includes("fail");
-  const [owner = "", repo = ""] = String(queued.repository?.full_name ?? "/").split("/");
-  o.seedJobLog?.({ owner, repo, jobId }, jobLog(fails));
-  await send(o, queued, { action: "completed", status: "completed", conclusion: fails ? "failure" : "success", runner_name: runnerName, steps: steps("completed", fails) });
-
-  const marker = await readMarker(o, runnerName, step);
-  if (o.codebuild.build(id)?.buildStatus !== "IN_PROGRESS") return; // stopped meanwhile
-  if (marker?.conclusion === "success") o.codebuild.complete(id, "SUCCEEDED");
-  else {
-    // As the buildspec's post_build does on failure: a status record and the runner's _diag logs.
-    await putObject(o.bucket, `builds/${id}/status.json`, JSON.stringify({ outcome: "FAILED", reason: "job_failed", job: jobId, runner: runnerName }));
-    await putObject(o.bucket, `builds/${id}/runner-diag/Runner_local.log`, `[${new Date().toISOString()}] Job ${jobId} completed with result: Failed\n`);
-    const why = marker ? `job ${marker.conclusion}${marker.failedSteps.length ? ` at step ${marker.failedSteps.join(", ")}` : ""}` : "no conclusion marker: the job's outcome is unknown";
-    o.codebuild.complete(id, "FAILED", { failedPhase: "POST_BUILD", context: { statusCode: "COMMAND_EXECUTION_ERROR", message: why } });
+  host.runnerId = runner.id;
+  // CodeBuild ends a build at its timeout: the bound on a runner that is never handed a job.
+  const timeout = setTimeout(() => void (o.codebuild.build(id)?.buildStatus === "IN_PROGRESS" && o.codebuild.complete(id, "TIMED_OUT")), (build.timeoutInMinutes ?? 60) * 60_000);
+  timeout.unref();
+  try {
+    const job = await o.github.actions.nextJob(runner.id, signal);
+    if (!job) {
+      if (signal.aborted) return; // the build was stopped (or the stack is stopping)
+      o.codebuild.complete(id, "FAILED", { failedPhase: "BUILD", context: { statusCode: "COMMAND_EXECUTION_ERROR", message: `runner ${runner.name} exited without a job: its registration was removed` } });
+      return;
+    }
+    const foreign = job.id !== launchedFor ? color.yellow(` (launched for job ${launchedFor}: GitHub handed it another job)`) : "";
+    o.print(`${color.dim(time())} ${color.cyan("runner ")}  ${runner.name} (build ${id}) took job ${job.id} of run ${job.runId}${foreign}`);
+    if (!(await sleep(step * 2, signal))) return; // stopped mid-job: GitHub ends the job (disconnectRunner)
+    const { fails } = namedScenario(job);
+    o.github.state.seedJobLogs({ owner: job.owner, repo: job.repo, jobId: job.id }, jobLog(fails));
+    if (!(await o.github.actions.completeJob(job.id, { conclusion: fails ? "failure" : "success" }))) return;
+    await conclude(o, id, runner.name, job.id, step);
+  } finally {
+    clearTimeout(timeout);
   }
 }
 
-function steps(status: "in_progress" | "completed", fails: boolean) {
-  const names = ["Set up job", "Checkout", "Deploy", "Complete job"];
-  return names.map((name, i) => ({
-    name,
-    number: i + 1,
-    status: status === "completed" || i < 2 ? "completed" : "in_progress",
-    conclusion: status === "in_progress" ? (i < 2 ? "success" : null) : fails && name === "Deploy" ? "failure" : fails && i === 3 ? "skipped" : "success",
-  }));
+/** As the buildspec's post_build does: the marker decides; on failure, a status record and the runner's _diag logs. */
+async function conclude(o: SimulatedRunnerOptions, id: string, runnerName: string, jobId: number, step: number): Promise<void> {
+  const marker = await readMarker(o, runnerName, step);
+  if (o.codebuild.build(id)?.buildStatus !== "IN_PROGRESS") return; // stopped meanwhile
+  if (marker?.conclusion === "success") return void o.codebuild.complete(id, "SUCCEEDED");
+  await putObject(o.bucket, `builds/${id}/status.json`, JSON.stringify({ outcome: "FAILED", reason: "job_failed", job: jobId, runner: runnerName }));
+  await putObject(o.bucket, `builds/${id}/runner-diag/Runner_local.log`, `[${new Date().toISOString()}] Job ${jobId} completed with result: Failed\n`);
+  const why = marker ? `job ${marker.conclusion}${marker.failedSteps.length ? ` at step ${marker.failedSteps.join(", ")}` : ""}` : "no conclusion marker: the job's outcome is unknown";
+  if (o.codebuild.build(id)?.buildStatus !== "IN_PROGRESS") return;
+  o.codebuild.complete(id, "FAILED", { failedPhase: "POST_BUILD", context: { statusCode: "COMMAND_EXECUTION_ERROR", message: why } });
 }
 
 function jobLog(fails: boolean): string {
@@ -119,12 +152,6 @@ async function putObject(bucket: string, key: string, body: string): Promise<voi
   await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 }
 
-async function send(o: SimulatedRunnerOptions, queued: Record<string, any>, job: Record<string, unknown>): Promise<void> {
-  const body = JSON.stringify({ ...queued, action: job.action, workflow_job: { ...queued.workflow_job, ...job, action: undefined } });
-  const response = await fetch(o.webhookUrl, { method: "POST", headers: deliveryHeaders(o.webhookSecret, body, "workflow_job", crypto.randomUUID()), body });
-  await response.arrayBuffer();
-}
-
 async function readMarker(o: SimulatedRunnerOptions, runnerName: string, step: number): Promise<ConclusionMarker | undefined> {
   // As the buildspec does: the marker may land a moment after the job ends; wait a little for it.
   for (let i = 0; i < 20; i++) {
@@ -132,7 +159,7 @@ async function readMarker(o: SimulatedRunnerOptions, runnerName: string, step: n
       const { Body } = await s3Client().send(new GetObjectCommand({ Bucket: o.bucket, Key: markerKey(runnerName) }));
       return JSON.parse(await Body!.transformToString()) as ConclusionMarker;
     } catch {
-      await sleep(Math.max(step / 2, 25));
+      await wait(Math.max(step / 2, 25));
     }
   }
   return undefined;

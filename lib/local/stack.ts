@@ -8,6 +8,7 @@
 import type { SQSEvent } from "aws-lambda";
 import { resetAwsClients } from "../aws/clients.ts";
 import { setConfig } from "../config/runtime.ts";
+import type { RunwayConfig } from "../config/schema.ts";
 import { resetGitHubClients } from "../github/octokit.ts";
 import { LOCAL_WEBHOOK_SECRET } from "./defaults.ts";
 import { startLocalDynamo, type LocalDynamo } from "./dynamodb.ts";
@@ -20,7 +21,7 @@ import { startLocalS3, type LocalS3 } from "./s3.ts";
 import { startLocalServer, type LocalServer, type Mount } from "./server.ts";
 import { runDeployDemo } from "./deploy-demo.ts";
 import { queuedDeploymentNotifier } from "../notify/deploy-notifier.ts";
-import { simulateRunners } from "./simulated-runner.ts";
+import { namedScenario, simulateRunners } from "./simulated-runner.ts";
 import { createSlackFake, type SlackFake } from "./slack-fake/index.ts";
 
 export { LOCAL_WEBHOOK_SECRET } from "./defaults.ts";
@@ -84,9 +85,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   setConfig(undefined);
 
   const [dynamo, s3, aws] = await Promise.all([startLocalDynamo(LOCAL_TABLE), startLocalS3(LOCAL_BUCKET, { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY }), startLocalAws()]);
-  const github = createGitHubFake({ print: (line) => print(`${color.dim(time())} ${line}`) });
+  const github = createGitHubFake({ print: (line) => print(`${color.dim(time())} ${line}`), cancelBeforeStart: (job) => namedScenario(job).cancelled });
   const slack = createSlackFake({ print: (line) => print(`${color.dim(time())} ${line}`) });
-  const queuedPayloads = new Map<number, Record<string, any>>();
 
   const server = await startLocalServer({
     port: options.port ?? 3000,
@@ -96,9 +96,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     mounts: [(req, res) => github.handle(req, res), (req, res) => slack.handle(req, res), (req, res) => deployDemo(req, res)],
     onDelivery: (event, result, ms) => {
       print(describeDelivery(event.headers, result, ms));
-      rememberQueued(event.body, event.isBase64Encoded, queuedPayloads);
+      observeQueued(github, event, result.statusCode ?? 200);
     },
   });
+  // The App's webhook: the fake signs and sends the in_progress / completed deliveries here.
+  github.setWebhook({ url: `${server.url}/github/webhook`, secret: webhookSecret });
 
   // The same variables a deployed function gets from serverless.yml, pointed at local services.
   Object.assign(process.env, {
@@ -131,7 +133,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     import("../runners/job-message-schema.ts"),
     import("../config/runtime.ts"),
   ]);
-  aws.createProjects(await getConfig());
+  const config = await getConfig();
+  aws.createProjects(config);
+  addRunnerGroups(github, config);
 
   // Every invocation in flight, so that stop() lets them finish before the services close.
   const inFlight = new Set<Promise<unknown>>();
@@ -160,17 +164,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }),
     options.simulateRunners === false
       ? () => undefined
-      : simulateRunners({
-      codebuild: aws.codebuild,
-      ssm: aws.ssm,
-      bucket: LOCAL_BUCKET,
-      webhookUrl: `${server.url}/github/webhook`,
-      webhookSecret,
-      queuedPayload: (jobId) => queuedPayloads.get(jobId),
-      seedJobLog: (job, text) => github.state.seedJobLogs(job, text),
-      print,
-      stepMs: options.runnerStepMs,
-    }),
+      : simulateRunners({ codebuild: aws.codebuild, ssm: aws.ssm, github, bucket: LOCAL_BUCKET, print, stepMs: options.runnerStepMs }),
   ];
   const reconcile = () => track(reconciler({}, lambdaContext("reconciler", 60_000)));
   // POST /demo/deploy?outcome=pass|fail: a blue/green validation against a local "green" service.
@@ -222,12 +216,33 @@ const time = () => new Date().toISOString().slice(11, 23);
 const variable = (build: { environment?: { environmentVariables?: { name?: string; value?: string }[] } }, name: string) =>
   build.environment?.environmentVariables?.find((v) => v.name === name)?.value;
 
-/** Keep each queued job's delivery body: the simulated GitHub sends its later events from it. */
-function rememberQueued(body: string | undefined, base64: boolean, into: Map<number, Record<string, any>>): void {
+/**
+ * A `queued` delivery someone sent the webhook (`runway deliver`, a test): GitHub knows that job
+ * from now on. Not one the webhook refused as not GitHub's (a bad signature, a body it could not
+ * read); a delivery it failed on (5xx) still describes a job GitHub has.
+ */
+function observeQueued(github: GitHubFake, event: { body?: string | undefined; isBase64Encoded: boolean; headers: Record<string, string | undefined> }, status: number): void {
+  if (status >= 400 && status < 500) return;
   try {
-    const payload = JSON.parse(Buffer.from(body ?? "", base64 ? "base64" : "utf8").toString("utf8")) as Record<string, any>;
-    if (payload.action === "queued" && typeof payload.workflow_job?.id === "number") into.set(payload.workflow_job.id, payload);
+    const raw = Buffer.from(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8").toString("utf8");
+    const form = (event.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
+    github.actions.observeQueued(JSON.parse(form ? (new URLSearchParams(raw).get("payload") ?? "") : raw));
   } catch {
-    // Not JSON (a rejected delivery): nothing to remember.
+    // Not JSON: nothing GitHub would have queued.
+  }
+}
+
+/** The organisation runner groups runway.yml names exist on the local GitHub, open to all. */
+function addRunnerGroups(github: GitHubFake, config: RunwayConfig): void {
+  let nextId = 2;
+  for (const env of Object.values(config.environments)) {
+    const group = env.runners.group;
+    if (env.runners.scope !== "org" || group === undefined) continue;
+    if (typeof group === "number") {
+      if (!github.state.runnerGroup(group)) github.state.addRunnerGroup(group);
+    } else if (!github.state.runnerGroups.some((g) => g.name.toLowerCase() === group.toLowerCase())) {
+      while (github.state.runnerGroup(nextId)) nextId++;
+      github.state.addRunnerGroup({ id: nextId, name: group });
+    }
   }
 }

@@ -14,7 +14,10 @@ export type FakeRoute =
   | "list-runners"
   | "delete-runner"
   | "job-logs"
-  | "job-logs-download";
+  | "job-logs-download"
+  | "get-job"
+  | "get-runner"
+  | "list-runner-groups";
 
 export interface FailureSpec {
   /** Which operation fails; `*` for every one. */

@@ -12,14 +12,25 @@
  *   GET    /orgs/{org}/actions/runners?name=&per_page=&page=
  *   DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}   (and the /orgs/{org} form)
  *   GET    /repos/{owner}/{repo}/actions/jobs/{job_id}/logs   Actions: read → 302 to a download
+ *   GET    /repos/{owner}/{repo}/actions/jobs/{job_id}        Actions: read
+ *   GET    /repos/{owner}/{repo}/actions/runners/{runner_id}  (and the /orgs/{org} form): `busy`
+ *   GET    /orgs/{org}/actions/runner-groups?per_page=&page=&visible_to_repository=
+ *
+ * Beside the API it plays GitHub Actions (`actions`): jobs queued, runner hosts connecting, jobs
+ * handed to any covering idle runner as GitHub does (assignment.ts), and the App's webhook
+ * deliveries signed and sent (`setWebhook`, `deliver`), each logged in `state.deliveries`.
  *
  * Mounted by whoever owns the port, under `/github/api` by default:
  * `GITHUB_API_URL=http://127.0.0.1:PORT/github/api`.
  */
 import type { KeyObject } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createActions, type FakeActions } from "./actions.ts";
 import { generateLocalAppKey, publicKeyOf } from "./app-key.ts";
+import { WebhookSender, type DropSpec, type FakeDelivery, type WebhookTarget } from "./deliveries.ts";
 import { createFailures, sendFault, type GitHubFailures } from "./failures.ts";
+import type { FakeJob } from "./jobs.ts";
+import type { RunnerGroupInput } from "./runner-groups.ts";
 import { baseHeaders, errorBody, RateCounter, requestId, sendJson } from "./http.ts";
 import { ROUTES, type Answer, type RouteContext } from "./routes.ts";
 import { DEFAULT_INSTALLATION, GitHubFakeState, type FakeInstallation } from "./state.ts";
@@ -28,6 +39,10 @@ export { generateLocalAppKey, verifyAppJwt, type LocalAppKey } from "./app-key.t
 export type { FailureSpec, FakeRoute, GitHubFailures } from "./failures.ts";
 export { DEFAULT_INSTALLATION, DEFAULT_PERMISSIONS } from "./state.ts";
 export type { DecodedJitConfig, FakeCall, FakeInstallation, FakeRunner, GitHubFakeState, Permission } from "./state.ts";
+export type { FakeActions, JobEnd } from "./actions.ts";
+export type { DropSpec, FakeDelivery, WebhookTarget } from "./deliveries.ts";
+export type { FakeJob, JobStatus, JobStep } from "./jobs.ts";
+export { DEFAULT_RUNNER_GROUP, type FakeRunnerGroup, type RunnerGroupInput } from "./runner-groups.ts";
 
 export interface GitHubFakeOptions {
   /** Print each call on a line: `true` for stdout, or a function taking each line. */
@@ -39,8 +54,19 @@ export interface GitHubFakeOptions {
   app?: { id: number | string; publicKey: string | KeyObject };
   /** Installations of the App; by default one, id 42, on every account with every permission Runway needs. */
   installations?: FakeInstallation[];
-  /** Runner groups that exist (default: 1, GitHub's "Default" group). */
-  runnerGroups?: number[];
+  /**
+   * Runner groups besides GitHub's Default group (id 1, always there): an id alone is a group
+   * open to every repository and workflow; an object sets its name, organisation, visibility,
+   * selected repositories and selected workflows.
+   */
+  runnerGroups?: RunnerGroupInput[];
+  /** Where the App's webhook deliveries go (also settable later with `setWebhook`). */
+  webhook?: WebhookTarget;
+  /**
+   * A queued job this says yes to is cancelled at the moment a runner would have taken it (a
+   * person cancelled it first): `completed` / `cancelled`, no runner. The local stack picks by name.
+   */
+  cancelBeforeStart?: (job: FakeJob) => boolean;
   /** Lifetime of installation tokens (GitHub: one hour). */
   tokenLifetimeSeconds?: number;
   /** Mount point (default `/github/api`). */
@@ -56,7 +82,15 @@ export interface GitHubFake {
   app: { id: number | string; privateKey?: string };
   /** The mount point, e.g. `/github/api`: GITHUB_API_URL is the server's origin plus this. */
   basePath: string;
-  /** Forget runners, tokens, logs, calls and faults. */
+  /** GitHub Actions: jobs, runner hosts connecting, assignment, job ends. */
+  actions: FakeActions;
+  /** Point the App's webhook somewhere (the local stack's `/github/webhook`), or nowhere. */
+  setWebhook(target: WebhookTarget | undefined): void;
+  /** Sign and send one event to the webhook, logged in `state.deliveries`; resolves once answered. */
+  deliver(event: string, payload: Record<string, any>): Promise<FakeDelivery>;
+  /** Drop the next delivery matching the spec (logged as failed, never received): a lost event. */
+  dropDelivery(spec: DropSpec): void;
+  /** Forget runners, jobs, deliveries, tokens, logs, calls and faults. */
   reset(): void;
 }
 
@@ -73,7 +107,10 @@ export function createGitHubFake(options: GitHubFakeOptions = {}): GitHubFake {
   const print = options.print === true ? (line: string) => console.log(line) : options.print || undefined;
   const generated = options.app ? undefined : generateLocalAppKey();
   const app = { id: options.app?.id ?? 1, publicKey: publicKeyOf(options.app?.publicKey ?? generated!.publicKey) };
-  const state = new GitHubFakeState(options.installations ?? [DEFAULT_INSTALLATION], options.runnerGroups ?? [1]);
+  const state = new GitHubFakeState(options.installations ?? [DEFAULT_INSTALLATION], options.runnerGroups ?? []);
+  const sender = new WebhookSender(state.deliveries, app.id, print);
+  sender.configure(options.webhook);
+  const actions = createActions(state, sender, { cancelBeforeStart: options.cancelBeforeStart, print });
   const failures = createFailures();
   const rate = new RateCounter();
   const downloads: RouteContext["downloads"] = new Map();
@@ -122,8 +159,14 @@ export function createGitHubFake(options: GitHubFakeOptions = {}): GitHubFake {
     failures,
     app: { id: app.id, ...(generated ? { privateKey: generated.privateKey } : {}) },
     basePath: base,
+    actions,
+    setWebhook: (target) => sender.configure(target),
+    deliver: (event, payload) => sender.deliver(event, payload),
+    dropDelivery: (spec) => sender.drop(spec),
     reset() {
+      actions.reset();
       state.reset();
+      sender.clear();
       failures.clear();
       rate.clear();
       downloads.clear();

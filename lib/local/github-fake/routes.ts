@@ -3,53 +3,26 @@
  * call (the App's JWT or an installation token, and its permissions), what is validated, and the
  * status and body of each outcome.
  */
-import type { IncomingMessage } from "node:http";
-import type { KeyObject } from "node:crypto";
 import { randomBytes } from "node:crypto";
-import { verifyAppJwt } from "./app-key.ts";
-import type { FakeRoute } from "./failures.ts";
-import { credential, errorBody, readJson } from "./http.ts";
-import type { FakeInstallation, FakeRunner, GitHubFakeState, Permission, RunnerScope } from "./state.ts";
+import { errorBody, readJson } from "./http.ts";
+import {
+  appCaller,
+  installationCaller,
+  isAnswer,
+  notFound,
+  pageOf,
+  RUNNERS_DOCS,
+  runnerJson,
+  runnerPermission,
+  seg,
+  type Answer,
+  type Route,
+  type RouteContext,
+} from "./route-kit.ts";
+import type { FakeInstallation, Permission, RunnerScope } from "./state.ts";
+import { STATUS_ROUTES } from "./status-routes.ts";
 
-export interface RouteContext {
-  req: IncomingMessage;
-  /** The request's URL (its query: `url.searchParams`). */
-  url: URL;
-  /** The path below the mount point. */
-  path: string;
-  state: GitHubFakeState;
-  app: { id: number | string; publicKey: KeyObject };
-  tokenLifetimeSeconds: number;
-  /** Absolute URL of the fake's mount point, e.g. http://127.0.0.1:3000/github/api. */
-  apiUrl: string;
-  downloads: Map<string, { owner: string; repo: string; jobId: number; until: number }>;
-}
-
-export interface Answer {
-  status: number;
-  body?: unknown;
-  /** A text/plain body instead of JSON. */
-  text?: string;
-  headers?: Record<string, string>;
-  /** For the terminal line: what happened, without secrets. */
-  note?: string;
-  /** Whose rate limit the call counts against. */
-  caller?: string;
-  /** Which of GitHub's rate-limit budgets (`core` by default). */
-  resource?: string;
-}
-
-type Handler = (ctx: RouteContext, params: string[]) => Promise<Answer> | Answer;
-
-export interface Route {
-  method: string;
-  pattern: RegExp;
-  name: FakeRoute;
-  handler: Handler;
-}
-
-const RUNNERS_DOCS = "https://docs.github.com/rest/actions/self-hosted-runners";
-const seg = "([^/]+)";
+export type { Answer, Route, RouteContext } from "./route-kit.ts";
 
 export const ROUTES: Route[] = [
   { method: "POST", pattern: /^\/app\/installations\/(\d+)\/access_tokens$/, name: "access-tokens", handler: accessTokens },
@@ -63,40 +36,8 @@ export const ROUTES: Route[] = [
   { method: "DELETE", pattern: new RegExp(`^/orgs/${seg}/actions/runners/(\\d+)$`), name: "delete-runner", handler: (c, [o, id]) => deleteRunner(c, "org", o!, undefined, id!) },
   { method: "GET", pattern: new RegExp(`^/repos/${seg}/${seg}/actions/jobs/(\\d+)/logs$`), name: "job-logs", handler: (c, [o, r, id]) => jobLogs(c, o!, r!, id!) },
   { method: "GET", pattern: /^\/_fake\/job-logs\/([\w-]+)$/, name: "job-logs-download", handler: (c, [key]) => downloadLogs(c, key!) },
+  ...STATUS_ROUTES,
 ];
-
-const notFound = (documentationUrl?: string): Answer => ({ status: 404, body: errorBody(404, "Not Found", documentationUrl) });
-const unauthorized = (message = "Bad credentials"): Answer => ({ status: 401, body: errorBody(401, message) });
-
-/** The App's own endpoints: a JWT signed with its key. */
-function appCaller(ctx: RouteContext): Answer | undefined {
-  const jwt = credential(ctx.req);
-  if (!jwt) return unauthorized("A JSON web token could not be decoded");
-  const check = verifyAppJwt(jwt, ctx.app.publicKey, ctx.app.id);
-  return check.ok ? undefined : unauthorized(check.message);
-}
-
-/** Installation endpoints: a token the fake issued, an installation covering the target, a permission. */
-function installationCaller(ctx: RouteContext, owner: string, repo: string | undefined, permission: [string, Permission], docs: string): FakeInstallation | Answer {
-  const token = credential(ctx.req);
-  if (!token) return unauthorized("Requires authentication");
-  const installation = ctx.state.tokenInstallation(token);
-  if (!installation) return unauthorized();
-  if (!ctx.state.covers(installation, owner, repo)) return { ...notFound(docs), caller: `installation:${installation.id}` };
-  const granted = ctx.state.permission(installation, permission[0]);
-  if (!granted || (permission[1] === "write" && granted !== "write")) {
-    return {
-      status: 403,
-      body: errorBody(403, "Resource not accessible by integration", docs),
-      headers: { "x-accepted-github-permissions": `${permission[0]}=${permission[1]}` },
-      caller: `installation:${installation.id}`,
-      note: `missing permission ${permission[0]}=${permission[1]}`,
-    };
-  }
-  return installation;
-}
-
-const isAnswer = (value: FakeInstallation | Answer): value is Answer => "status" in value;
 
 function accessTokens(ctx: RouteContext, [id]: string[]): Answer {
   const refused = appCaller(ctx);
@@ -149,9 +90,6 @@ function installationOf(ctx: RouteContext, owner: string, repo?: string): Answer
   };
 }
 
-const runnerPermission = (scope: RunnerScope, level: Permission): [string, Permission] =>
-  scope === "org" ? ["organization_self_hosted_runners", level] : ["administration", level];
-
 async function generateJitConfig(ctx: RouteContext, scope: RunnerScope, owner: string, repo?: string): Promise<Answer> {
   const docs = `${RUNNERS_DOCS}#create-configuration-for-a-just-in-time-runner-for-${scope === "org" ? "an-organization" : "a-repository"}`;
   const caller = installationCaller(ctx, owner, repo, runnerPermission(scope, "write"), docs);
@@ -167,8 +105,8 @@ async function generateJitConfig(ctx: RouteContext, scope: RunnerScope, owner: s
   if (labels.length > 100) return invalid("For 'properties/labels', the array has more items than the maximum 100.");
   if (labels.some((l) => typeof l !== "string" || l.trim() === "")) return invalid("For 'items', labels must be non-empty strings.");
   if (workFolder !== undefined && typeof workFolder !== "string") return invalid("For 'properties/work_folder', it is not a string.");
-  // GitHub answers 404 for a runner group the installation cannot see.
-  if (!ctx.state.runnerGroups.has(group)) return { ...notFound(docs), caller: who, note: `no runner group ${group}` };
+  // GitHub answers 404 for a runner group the installation cannot see (an organisation's own groups).
+  if (!ctx.state.runnerGroup(group, scope === "org" ? owner : undefined)) return { ...notFound(docs), caller: who, note: `no runner group ${group}` };
   if (ctx.state.runnerNamed(scope, owner, repo, name)) {
     return { status: 409, body: errorBody(409, `Already exists - A runner with the name ${name} already exists.`, docs), caller: who, note: `name ${name} taken` };
   }
@@ -187,39 +125,17 @@ async function generateJitConfig(ctx: RouteContext, scope: RunnerScope, owner: s
   };
 }
 
-function runnerJson(runner: FakeRunner): Record<string, unknown> {
-  return {
-    id: runner.id,
-    name: runner.name,
-    os: runner.os,
-    status: runner.status,
-    busy: runner.busy,
-    ephemeral: true,
-    runner_group_id: runner.runnerGroupId,
-    labels: runner.labels.map((name, i) => ({ id: runner.id * 1000 + i, name, type: "custom" })),
-  };
-}
-
 function listRunners(ctx: RouteContext, scope: RunnerScope, owner: string, repo?: string): Answer {
   const docs = `${RUNNERS_DOCS}#list-self-hosted-runners-for-${scope === "org" ? "an-organization" : "a-repository"}`;
   const caller = installationCaller(ctx, owner, repo, runnerPermission(scope, "read"), docs);
   if (isAnswer(caller)) return caller;
   const name = ctx.url.searchParams.get("name");
-  const perPage = Math.min(100, Math.max(1, Number(ctx.url.searchParams.get("per_page")) || 30));
-  const page = Math.max(1, Number(ctx.url.searchParams.get("page")) || 1);
   const all = ctx.state.scopeRunners(scope, owner, repo).filter((r) => name === null || r.name.toLowerCase() === name.toLowerCase());
-  const runners = all.slice((page - 1) * perPage, page * perPage);
-  const last = Math.max(1, Math.ceil(all.length / perPage));
-  const link = (p: number, rel: string) => {
-    const url = new URL(`${ctx.apiUrl}${ctx.path}${ctx.url.search}`);
-    url.searchParams.set("page", String(p));
-    return `<${url.href}>; rel="${rel}"`;
-  };
-  const links = [...(page < last ? [link(page + 1, "next"), link(last, "last")] : []), ...(page > 1 ? [link(1, "first"), link(page - 1, "prev")] : [])];
+  const { items: runners, headers } = pageOf(ctx, all);
   return {
     status: 200,
     body: { total_count: all.length, runners: runners.map(runnerJson) },
-    headers: links.length > 0 ? { link: links.join(", ") } : {},
+    headers,
     caller: `installation:${caller.id}`,
     note: `${runners.length} of ${all.length}${name === null ? "" : ` named ${name}`}`,
   };

@@ -1,9 +1,15 @@
 /**
  * What the local GitHub remembers: the App's installations, the installation tokens it issued,
- * registered runners, seeded job logs and every call received (method, path, status: never a
- * body, a token or a JIT configuration).
+ * runner groups, registered runners, workflow jobs, seeded job logs, the App's webhook deliveries
+ * and every call received (method, path, status: never a body, a token or a JIT configuration).
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import type { FakeDelivery } from "./deliveries.ts";
+import { decodeJitConfig, encodeJitConfig, type DecodedJitConfig } from "./jit-config.ts";
+import { jobFromQueued, type FakeJob } from "./jobs.ts";
+import { groupInOrg, runnerGroupFrom, runnerGroupsFrom, type FakeRunnerGroup, type RunnerGroupInput } from "./runner-groups.ts";
+
+export type { DecodedJitConfig } from "./jit-config.ts";
 
 export type Permission = "read" | "write";
 
@@ -39,22 +45,14 @@ export interface FakeRunner {
   labels: string[];
   workFolder: string;
   os: string;
+  /** Online from the moment its host connects; offline again when the host goes away. */
   status: "online" | "offline";
   busy: boolean;
+  /** The job it was handed, while it runs it. */
+  jobId: number | null;
+  /** When it last became idle and online (ms): the runner idle longest is handed a job first. */
+  idleSince: number | null;
   createdAt: string;
-}
-
-/** What a JIT configuration issued by the fake says, for the local stack's simulated runner. */
-export interface DecodedJitConfig {
-  runnerId: number;
-  runnerName: string;
-  runnerGroupId: number;
-  labels: string[];
-  scope: RunnerScope;
-  owner: string;
-  repo?: string;
-  workFolder: string;
-  serverUrl: string;
 }
 
 export interface FakeCall {
@@ -79,53 +77,90 @@ const TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 export class GitHubFakeState {
   readonly calls: FakeCall[] = [];
   readonly installations: FakeInstallation[];
-  readonly runnerGroups: Set<number>;
+  /** Runner groups (the Default group, id 1, always among them). */
+  readonly runnerGroups: FakeRunnerGroup[];
+  /** The App's webhook deliveries, oldest first, in GitHub's hook-delivery shape. */
+  readonly deliveries: FakeDelivery[] = [];
   readonly #tokens = new Map<string, IssuedToken>();
   readonly #runners = new Map<number, FakeRunner>();
+  readonly #jobs = new Map<number, FakeJob>();
   readonly #logs = new Map<string, string>();
+  readonly #removals = new Set<(runnerId: number) => void>();
   #nextRunnerId = 23;
 
-  constructor(installations: FakeInstallation[], runnerGroups: number[]) {
+  constructor(installations: FakeInstallation[], runnerGroups: readonly RunnerGroupInput[]) {
     this.installations = installations.map((i) => ({ ...i }));
-    this.runnerGroups = new Set(runnerGroups);
+    this.runnerGroups = runnerGroupsFrom(runnerGroups);
   }
 
-  /** Registered runners, oldest first. */
+  /** Registered runners, oldest first (copies). */
   runners(): FakeRunner[] {
     return [...this.#runners.values()].map((r) => ({ ...r, labels: [...r.labels] }));
   }
 
-  /** What a JIT configuration from `generate-jitconfig` says; throws when the fake did not issue it. */
-  decodeJitConfig(encoded: string): DecodedJitConfig {
-    try {
-      const files = JSON.parse(Buffer.from(encoded, "base64").toString("utf8")) as Record<string, string>;
-      const runner = JSON.parse(Buffer.from(files[".runner"] ?? "", "base64").toString("utf8")) as Record<string, any>;
-      const fake = runner.RunwayFake as { scope: RunnerScope; owner: string; repo?: string; labels: string[] };
-      return {
-        runnerId: runner.AgentId,
-        runnerName: runner.AgentName,
-        runnerGroupId: runner.PoolId,
-        labels: [...fake.labels],
-        scope: fake.scope,
-        owner: fake.owner,
-        ...(fake.repo ? { repo: fake.repo } : {}),
-        workFolder: runner.WorkFolder,
-        serverUrl: runner.ServerUrl,
-      };
-    } catch {
-      throw new Error("not a JIT runner configuration issued by the local GitHub fake");
-    }
+  /** A runner group by id, if it exists (in `org`, when given). */
+  runnerGroup(id: number, org?: string): FakeRunnerGroup | undefined {
+    return this.runnerGroups.find((g) => g.id === id && (org === undefined || groupInOrg(g, org)));
   }
 
-  /** Mark a runner online / busy, as a connected runner would appear. */
-  updateRunner(id: number, patch: Partial<Pick<FakeRunner, "status" | "busy">>): void {
+  /** Add a runner group (or replace the one with its id). */
+  addRunnerGroup(group: RunnerGroupInput): FakeRunnerGroup {
+    const created = runnerGroupFrom(group);
+    const at = this.runnerGroups.findIndex((g) => g.id === created.id);
+    if (at >= 0) this.runnerGroups.splice(at, 1, created);
+    else this.runnerGroups.push(created);
+    return created;
+  }
+
+  /** What a JIT configuration from `generate-jitconfig` says; throws when the fake did not issue it. */
+  decodeJitConfig(encoded: string): DecodedJitConfig {
+    return decodeJitConfig(encoded);
+  }
+
+  /**
+   * Know a job from its `queued` delivery. A delivery sent again changes nothing; a later attempt
+   * of the same job id starts it afresh. Returns the job as it now stands (live record).
+   */
+  registerJob(payload: unknown): FakeJob | undefined {
+    const job = jobFromQueued(payload);
+    if (!job) return undefined;
+    const known = this.#jobs.get(job.id);
+    if (known && known.runAttempt >= job.runAttempt) return known;
+    this.#jobs.set(job.id, job);
+    return job;
+  }
+
+  /** A job by id (live record: the fake's own code changes it). */
+  job(id: number): FakeJob | undefined {
+    return this.#jobs.get(id);
+  }
+
+  /** Every job, in the order they were queued (copies). */
+  jobs(): FakeJob[] {
+    return [...this.#jobs.values()].map((j) => structuredClone(j));
+  }
+
+  /** Jobs waiting for a runner, oldest first (live records). */
+  queuedJobs(): FakeJob[] {
+    return [...this.#jobs.values()].filter((j) => j.status === "queued");
+  }
+
+  /** Mark a runner online / busy by hand (tests); the Actions service does it for connected runners. */
+  updateRunner(id: number, patch: Partial<Pick<FakeRunner, "status" | "busy" | "jobId" | "idleSince">>): void {
     const runner = this.#runners.get(id);
     if (runner) Object.assign(runner, patch);
   }
 
   /** Remove a runner, as GitHub does once a JIT runner's job has ended. */
   removeRunner(id: number): boolean {
-    return this.#runners.delete(id);
+    const removed = this.#runners.delete(id);
+    if (removed) for (const listener of this.#removals) listener(id);
+    return removed;
+  }
+
+  /** Be told when a runner is removed (its host, if connected, loses its session). */
+  onRunnerRemoved(listener: (runnerId: number) => void): void {
+    this.#removals.add(listener);
   }
 
   /** Give a job logs, served by `GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs`. */
@@ -180,38 +215,24 @@ export class GitHubFakeState {
     return [...this.#runners.values()].filter((r) => r.scope === scope && same(r.owner, owner) && (scope === "org" || same(r.repo, repo)));
   }
 
+  /** A runner by id (live record). */
   runner(id: number): FakeRunner | undefined {
     return this.#runners.get(id);
   }
 
   /** Register a runner and build its JIT configuration, in the real one's shape. */
-  registerRunner(input: Omit<FakeRunner, "id" | "os" | "status" | "busy" | "createdAt">, serverUrl: string): { runner: FakeRunner; encoded: string } {
-    const runner: FakeRunner = { ...input, id: this.#nextRunnerId++, os: "unknown", status: "offline", busy: false, createdAt: new Date().toISOString() };
+  registerRunner(input: Omit<FakeRunner, "id" | "os" | "status" | "busy" | "jobId" | "idleSince" | "createdAt">, serverUrl: string): { runner: FakeRunner; encoded: string } {
+    const runner: FakeRunner = { ...input, id: this.#nextRunnerId++, os: "unknown", status: "offline", busy: false, jobId: null, idleSince: null, createdAt: new Date().toISOString() };
     this.#runners.set(runner.id, runner);
-    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64");
-    const files = {
-      ".runner": b64({
-        AgentId: runner.id,
-        AgentName: runner.name,
-        PoolId: runner.runnerGroupId,
-        PoolName: runner.runnerGroupId === 1 ? "Default" : `group-${runner.runnerGroupId}`,
-        ServerUrl: serverUrl,
-        GitHubUrl: `${serverUrl}/${runner.owner}${runner.repo ? `/${runner.repo}` : ""}`,
-        WorkFolder: runner.workFolder,
-        Ephemeral: true,
-        DisableUpdate: true,
-        RunwayFake: { scope: runner.scope, owner: runner.owner, repo: runner.repo, labels: runner.labels },
-      }),
-      ".credentials": b64({ Scheme: "OAuth", Data: { ClientId: randomUUID(), AuthorizationUrl: `${serverUrl}/_apis/oauth2/token` } }),
-      // The secret part of a real configuration: the runner's private key.
-      ".credentials_rsaparams": b64({ d: randomBytes(128).toString("base64"), modulus: randomBytes(128).toString("base64"), exponent: "AQAB" }),
-    };
-    return { runner, encoded: Buffer.from(JSON.stringify(files)).toString("base64") };
+    const group = this.runnerGroup(runner.runnerGroupId)?.name ?? `group-${runner.runnerGroupId}`;
+    return { runner, encoded: encodeJitConfig(runner, group, serverUrl) };
   }
 
-  /** Forget runners, tokens, logs and calls; installations and runner groups stay. */
+  /** Forget runners, jobs, deliveries, tokens, logs and calls; installations and runner groups stay. */
   reset(): void {
     this.calls.length = 0;
+    this.deliveries.length = 0;
+    this.#jobs.clear();
     this.#tokens.clear();
     this.#runners.clear();
     this.#logs.clear();
