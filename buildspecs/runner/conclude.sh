@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # post_build phase: decide the build's outcome. The runner exits 0 whatever its job's result, so the
-# verdict comes from the job's conclusion that Runway recorded (markers/<runner-name>.json), the
-# legacy results/failure_build_<build-id>.txt files, and what start-runner.sh saw. Records the
-# verdict in builds/<build-id>/status.json, uploads _diag when the build fails, and exits with the
-# verdict's code (buildspecs/README.md lists them).
+# verdict comes from the job's conclusion that Runway recorded
+# (markers/<environment>/<runner-name>.json), the legacy results/failure_build_<build-id>.txt
+# files, and what start-runner.sh saw. Records the verdict in builds/<build-id>/status.json,
+# uploads _diag when the build fails, and exits with the verdict's code (buildspecs/README.md lists them).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -157,7 +157,7 @@ decide() {
     excerpt=$(legacy_excerpt)
     verdict legacy_failure_file "$EXIT_LEGACY_FAILURE" "the workflow left $(legacy_failure_name) (${LEGACY_FILES[*]})${excerpt:+: $excerpt}"
   elif [[ -n $LEGACY_ERROR ]]; then
-    verdict conclusion_unknown "$EXIT_CONCLUSION_UNKNOWN" "$LEGACY_ERROR. The build fails because a legacy failure file could be hiding there; the build role needs s3:GetObject on results/* and s3:ListBucket on the bucket."
+    verdict conclusion_unknown "$EXIT_CONCLUSION_UNKNOWN" "$LEGACY_ERROR. The build fails because a legacy failure file could be hiding there; the build role needs s3:GetObject on results/failure_build_<project>:* and s3:ListBucket on the bucket."
   elif [[ -n $CONCLUSION ]]; then
     verdict job_succeeded 0 "job succeeded (conclusion $CONCLUSION)$(job_details)"
   else

@@ -34,6 +34,8 @@ warn() { printf '[runway] warning: %s\n' "$*" >&2; }
 valid_build_id() { [[ ${CODEBUILD_BUILD_ID:-} =~ ^[A-Za-z0-9][A-Za-z0-9_-]*:[A-Za-z0-9-]+$ ]]; }
 valid_bucket() { [[ ${RUNWAY_ARTIFACTS_BUCKET:-} =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]]; }
 valid_runner_name() { [[ ${RUNWAY_RUNNER_NAME:-} =~ ^[A-Za-z0-9._-]{1,128}$ ]]; }
+# runway.yml's environment names; the marker key and the build role's reach depend on it.
+valid_environment() { [[ ${RUNWAY_ENVIRONMENT:-} =~ ^[a-z][a-z0-9-]{0,30}$ ]]; }
 build_context_ok() { valid_build_id && valid_bucket && valid_runner_name; }
 
 # Stops the build with EXIT_SETUP_FAILED when a named variable is unset or empty.
@@ -62,10 +64,11 @@ require_tools() {
 }
 
 require_build_context() {
-  require_env CODEBUILD_BUILD_ID RUNWAY_ARTIFACTS_BUCKET RUNWAY_RUNNER_NAME
+  require_env CODEBUILD_BUILD_ID RUNWAY_ARTIFACTS_BUCKET RUNWAY_RUNNER_NAME RUNWAY_ENVIRONMENT
   valid_build_id || fail_setup "CODEBUILD_BUILD_ID \"$CODEBUILD_BUILD_ID\" is not a CodeBuild build id (<project>:<uuid>)"
   valid_bucket || fail_setup "RUNWAY_ARTIFACTS_BUCKET \"$RUNWAY_ARTIFACTS_BUCKET\" is not an S3 bucket name"
   valid_runner_name || fail_setup "RUNWAY_RUNNER_NAME \"$RUNWAY_RUNNER_NAME\" must be 1-128 letters, digits, dots, dashes or underscores"
+  valid_environment || fail_setup "RUNWAY_ENVIRONMENT \"$RUNWAY_ENVIRONMENT\" is not a runway.yml environment name (lower-case letters, digits and dashes, at most 31)"
 }
 
 # --- state shared between phases (each phase runs its script in a new process) ------------------
@@ -88,7 +91,14 @@ state_read() {
 s3_uri() { printf 's3://%s/%s' "$RUNWAY_ARTIFACTS_BUCKET" "$1"; }
 # The build id is used as is: S3 keys may hold ':', and the key then matches what every console shows.
 build_prefix() { printf 'builds/%s' "$CODEBUILD_BUILD_ID"; }
-marker_key() { printf 'markers/%s.json' "$RUNWAY_RUNNER_NAME"; }
+# markers/<environment>/<runner-name>.json: the build's role may read its own environment's only.
+marker_key() {
+  if ! valid_environment; then
+    warn "RUNWAY_ENVIRONMENT is unset or malformed: the conclusion marker is under markers/<environment>/ (the launcher and the project set it)"
+    return 1
+  fi
+  printf 'markers/%s/%s.json' "$RUNWAY_ENVIRONMENT" "$RUNWAY_RUNNER_NAME"
+}
 legacy_failure_name() { printf 'failure_build_%s.txt' "$CODEBUILD_BUILD_ID"; }
 
 # s3_fetch KEY DEST: returns 0 when fetched, 1 when the object does not exist, 2 on any other error,

@@ -15,7 +15,7 @@ main() {
     fail_setup "RUNWAY_JIT_CONFIG is empty: the launcher passes the runner's JIT config as a PARAMETER_STORE or SECRETS_MANAGER variable"
   require_tools aws jq setsid find
   [[ -f $RUNWAY_RUNNER_DIR/run.sh ]] || fail_setup "no runner at $RUNWAY_RUNNER_DIR/run.sh (the install phase puts it there)"
-  log "runner $RUNWAY_RUNNER_NAME for job $RUNWAY_JOB_ID (attempt $RUNWAY_RUN_ATTEMPT); idle window ${RUNWAY_IDLE_TIMEOUT_SECONDS} s; records under $(s3_uri "$(build_prefix)/")"
+  log "runner $RUNWAY_RUNNER_NAME of environment $RUNWAY_ENVIRONMENT for job $RUNWAY_JOB_ID (attempt $RUNWAY_RUN_ATTEMPT); idle window ${RUNWAY_IDLE_TIMEOUT_SECONDS} s; records under $(s3_uri "$(build_prefix)/")"
 }
 
 main "$@"

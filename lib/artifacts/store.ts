@@ -1,7 +1,8 @@
 /**
  * The artifacts bucket's layout and the S3 calls on it. One prefix per build
  * (`builds/<build-id>/`: status.json, runner-diag/…, log-excerpt.txt, files the job uploaded), the
- * conclusion markers (`markers/<runner>.json`) and the legacy `results/failure_build_<build-id>.txt`.
+ * conclusion markers (`markers/<environment>/<runner>.json`) and the legacy
+ * `results/failure_build_<build-id>.txt`.
  * Links are presigned, so a person reading Slack needs no AWS login to open them.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";

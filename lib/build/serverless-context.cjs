@@ -1,8 +1,9 @@
 /**
  * What serverless.yml needs to know about runway.yml for the stage being packaged: which
  * environments the stage serves, which of their CodeBuild projects this stack creates, which live
- * in another account or region (reached through `codebuild.roleArn`), and what the `deploy:`
- * section lets the hook validators touch. Also the ARN helpers every generated resource uses.
+ * in another account or region (reached through `codebuild.roleArn`), each one's runner image and
+ * deploy policies (`codebuild.image`, `runnerPolicyArns`), and what the `deploy:` section lets the
+ * hook validators touch. Also the ARN helpers every generated resource uses.
  *
  * CommonJS because osls loads `${file(...)}` sources and local plugins with require(). It reads
  * the same file as lib/build/bundle.ts (`RUNWAY_CONFIG`, else ./runway.yml), which validates it
@@ -80,10 +81,28 @@ function runwayContext({ stage, region, configFile = process.env.RUNWAY_CONFIG ?
       roleArn,
       account: roleArn ? accountOf(roleArn) : undefined,
       concurrency: env.concurrency ?? DEFAULT_CONCURRENCY,
+      /** The environment's runner image; undefined: the stage's `runnerImage` param. */
+      image: env.codebuild.image,
+      allowOverrides: env.codebuild.allowOverrides ?? [],
+      /** Managed policies of this environment's runner role only (what its deploy jobs need). */
+      runnerPolicyArns: env.runnerPolicyArns ?? [],
       // This stack can only create a project in its own account and region.
       local: !roleArn && projectRegion === region,
     };
   });
+
+  // The stage's environments share its artifacts bucket, where a runner's build records are
+  // fenced by project (builds/<project>:<uuid>/): two environments on one project name would share them.
+  const projectOwner = new Map();
+  for (const t of targets) {
+    const other = projectOwner.get(t.project);
+    if (other) {
+      throw new RunwayConfigForStageError(
+        `environments ${other} and ${t.name}, both served by stage "${stage}", use the same codebuild.project ${t.project}; give each environment a project of its own, since runner roles are fenced by project (builds/<project>:<uuid>/)`,
+      );
+    }
+    projectOwner.set(t.project, t.name);
+  }
 
   return {
     stage,

@@ -4,10 +4,12 @@
  *
  * - `resources`: for each served environment in this stack's account and region, its CodeBuild
  *   runner project (buildspecs/README.md: S3 bundle source, `buildspecs/runner.yml`, concurrent
- *   build limit = `concurrency`) with a log group and a least-privilege service role; and the
- *   artifacts bucket's policy, which lets runner builds in other accounts read their markers and
- *   write their records, and the default event bus's permission for those accounts to forward
- *   their builds' state changes.
+ *   build limit = `concurrency`, the environment's image) with a log group and a service role that
+ *   reaches that environment's JIT configs, markers and build records only
+ *   (serverless-runner-role.cjs) and carries that environment's `runnerPolicyArns`; the artifacts
+ *   bucket's policy, which lets each environment's runner role in another account at its own
+ *   markers and records; and the default event bus's permission for those accounts to forward
+ *   their builds' state changes, and nothing else.
  * - `runnerProjectNames`: every served environment's project, for the build-events rule.
  *
  * An environment with `codebuild.roleArn` (another account), or in another region, gets no project
@@ -15,8 +17,9 @@
  */
 "use strict";
 
-const { arn, contextFromVariables, param } = require("./serverless-context.cjs");
+const { arn, contextFromVariables, param, RunwayConfigForStageError } = require("./serverless-context.cjs");
 const { buildRunnerBundle, runnerBundleKey, RUNNER_BUILDSPEC } = require("./serverless-runner-bundle.cjs");
+const { BUILD_EVENTS, imageOf, runnerArtifactStatements, runnerEnvironment, runnerRoleName, runnerStatements } = require("./serverless-runner-role.cjs");
 
 /** "prd-eu" → "PrdEu": environment names inside logical ids. */
 const pascal = (name) => name.replace(/(^|-)([a-z0-9])/g, (_, __, c) => c.toUpperCase());
@@ -24,44 +27,15 @@ const pascal = (name) => name.replace(/(^|-)([a-z0-9])/g, (_, __, c) => c.toUppe
 const bucketArn = { "Fn::GetAtt": ["ArtifactsBucket", "Arn"] };
 const inBucket = (prefix) => ({ "Fn::Sub": `\${ArtifactsBucket.Arn}/${prefix}` });
 
-/**
- * What a runner build does with the artifacts bucket (buildspecs/README.md, "S3 layout"): read its
- * conclusion marker and the legacy failure file, write its status and diagnostics.
- */
-function runnerBucketStatements() {
-  return [
-    { Sid: "ReadMarkersAndLegacyResults", Effect: "Allow", Action: ["s3:GetObject"], Resource: [inBucket("markers/*"), inBucket("results/*")] },
-    { Sid: "WriteBuildRecords", Effect: "Allow", Action: ["s3:PutObject"], Resource: [inBucket("builds/*")] },
-    // Unconditioned on purpose: S3 decides 404 versus 403 for a missing key by ListBucket on the
-    // bucket, without a prefix in the request, and the scripts must tell "no marker yet" from "denied".
-    { Sid: "ListArtifacts", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn] },
-  ];
-}
-
-/** ECR pull for a private image; the aws/codebuild/* images need nothing. */
-function imagePullStatements(image) {
-  const ecr = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(image);
-  if (!ecr) return [];
-  const [, account, region, repository] = ecr;
-  return [
-    { Sid: "PullRunnerImage", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], Resource: [arn("ecr", `repository/${repository}`, { region, account })] },
-    // GetAuthorizationToken has no resource-level permission (read-only: a registry login token).
-    { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
-  ];
-}
-
 /** One served environment's runner project, its log group and its service role. */
 function runnerProject(ctx, env, settings) {
   const id = `Runner${pascal(env.name)}`;
   const projectArn = arn("codebuild", `project/${env.project}`);
+  const image = imageOf(env, settings.image);
   const statements = [
     { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [{ "Fn::GetAtt": [`${id}LogGroup`, "Arn"] }] },
     { Sid: "ReadRunnerBundle", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [{ "Fn::Sub": `arn:\${AWS::Partition}:s3:::\${ServerlessDeploymentBucket}/runway-runner/${ctx.stage}/*` }] },
-    ...runnerBucketStatements(),
-    // CodeBuild resolves the PARAMETER_STORE variable RUNWAY_JIT_CONFIG with the build's role. The
-    // SecureStrings use the aws/ssm key, whose key policy already allows decryption through SSM.
-    { Sid: "ReadJitConfig", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: [arn("ssm", `parameter${ctx.secrets.jitPrefix}/*`)] },
-    ...imagePullStatements(settings.image),
+    ...runnerStatements(ctx, env, { object: inBucket, bucket: bucketArn, image }),
   ];
   return {
     [`${id}LogGroup`]: {
@@ -84,8 +58,9 @@ function runnerProject(ctx, env, settings) {
             },
           ],
         },
-        // What the jobs themselves deploy with (runway.yml cannot know): params.runnerPolicyArns.
-        ...(settings.runnerPolicyArns.length > 0 ? { ManagedPolicyArns: settings.runnerPolicyArns } : {}),
+        // What this environment's deploy jobs need, and no other environment's: runway.yml
+        // environments.<name>.runnerPolicyArns (better still: GitHub OIDC per job, README "Security model").
+        ...(env.runnerPolicyArns.length > 0 ? { ManagedPolicyArns: env.runnerPolicyArns } : {}),
         Policies: [{ PolicyName: "runway-runner", PolicyDocument: { Version: "2012-10-17", Statement: statements } }],
       },
     },
@@ -97,14 +72,7 @@ function runnerProject(ctx, env, settings) {
         ServiceRole: { "Fn::GetAtt": [`${id}Role`, "Arn"] },
         Source: { Type: "S3", Location: { "Fn::Sub": `\${ServerlessDeploymentBucket}/${settings.bundleKey}` }, BuildSpec: RUNNER_BUILDSPEC },
         Artifacts: { Type: "NO_ARTIFACTS" },
-        Environment: {
-          Type: "LINUX_CONTAINER",
-          ComputeType: settings.computeType,
-          Image: settings.image,
-          ImagePullCredentialsType: settings.image.startsWith("aws/codebuild/") ? "CODEBUILD" : "SERVICE_ROLE",
-          PrivilegedMode: false,
-          EnvironmentVariables: [{ Name: "RUNWAY_ARTIFACTS_BUCKET", Type: "PLAINTEXT", Value: { Ref: "ArtifactsBucket" } }],
-        },
+        Environment: runnerEnvironment(env, { image, computeType: settings.computeType, artifactsBucket: { Ref: "ArtifactsBucket" } }),
         // At the limit StartBuild fails and the launcher retries later (DESIGN.md, AWS CodeBuild).
         ConcurrentBuildLimit: env.concurrency,
         TimeoutInMinutes: settings.timeoutMinutes,
@@ -120,9 +88,10 @@ function runnerProject(ctx, env, settings) {
 const remoteAccounts = (ctx) => [...new Set(ctx.remoteEnvironments.filter((e) => e.account).map((e) => e.account))].sort();
 
 /**
- * The artifacts bucket's policy: HTTPS only, and, for each other account, its runner roles
- * (`runway-<stage>-runner-*`, created by the runner-account template) get what a runner build
- * needs. Named principals only: nothing here is public.
+ * The artifacts bucket's policy: HTTPS only, and, for each environment whose builds run in another
+ * account, its runner role (`runway-<stage>-runner-<env>`, created by the runner-account template)
+ * gets what that environment's runner build needs and nothing of another environment's. Named
+ * principals only: nothing here is public.
  */
 function artifactsBucketPolicy(ctx) {
   const statements = [
@@ -135,21 +104,26 @@ function artifactsBucketPolicy(ctx) {
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     },
   ];
-  for (const account of remoteAccounts(ctx)) {
-    for (const statement of runnerBucketStatements()) {
+  for (const env of ctx.remoteEnvironments.filter((e) => e.account)) {
+    for (const statement of runnerArtifactStatements(env, { object: inBucket, bucket: bucketArn })) {
       statements.push({
         ...statement,
-        Sid: `${statement.Sid}From${account}`,
-        Principal: { AWS: { "Fn::Sub": `arn:\${AWS::Partition}:iam::${account}:root` } },
-        // The account's principal plus a role-name condition: valid before those roles exist.
-        Condition: { ArnLike: { "aws:PrincipalArn": { "Fn::Sub": `arn:\${AWS::Partition}:iam::${account}:role/runway-${ctx.stage}-runner-*` } } },
+        Sid: `${statement.Sid}${pascal(env.name)}From${env.account}`,
+        Principal: { AWS: { "Fn::Sub": `arn:\${AWS::Partition}:iam::${env.account}:root` } },
+        // The account's principal plus the role's ARN as a condition: valid before that role exists.
+        Condition: { ArnEquals: { "aws:PrincipalArn": { "Fn::Sub": `arn:\${AWS::Partition}:iam::${env.account}:role/${runnerRoleName(ctx.stage, env.name)}` } } },
       });
     }
   }
   return { Type: "AWS::S3::BucketPolicy", Properties: { Bucket: { Ref: "ArtifactsBucket" }, PolicyDocument: { Version: "2012-10-17", Statement: statements } } };
 }
 
-/** The default bus accepts the build events that each other account's forwarding rule sends. */
+/**
+ * The default bus accepts from each other account what its forwarding rule sends and nothing else:
+ * CodeBuild's build state changes (a caller cannot publish an `aws.` source itself, so these come
+ * from that account's rules). Without the condition the grant would let anyone in that account put
+ * any event on this account's default bus, where other applications' rules listen too.
+ */
 function eventBusPolicies(ctx) {
   const policies = {};
   for (const account of remoteAccounts(ctx)) {
@@ -162,6 +136,11 @@ function eventBusPolicies(ctx) {
           Principal: { AWS: { "Fn::Sub": `arn:\${AWS::Partition}:iam::${account}:root` } },
           Action: "events:PutEvents",
           Resource: arn("events", "event-bus/default"),
+          // The form of EventBridge's own example for a cross-account source and detail type.
+          Condition: {
+            "ForAllValues:StringEquals": { "events:source": [BUILD_EVENTS.source] },
+            StringEquals: { "events:detail-type": BUILD_EVENTS.detailType },
+          },
         },
       },
     };
@@ -178,13 +157,21 @@ async function runnerSettings(ctx, variables) {
     computeType: await param(variables, "runnerComputeType", "BUILD_GENERAL1_SMALL"),
     timeoutMinutes: Number(await param(variables, "runnerTimeoutMinutes", 120)),
     logRetentionDays: Number(await param(variables, "logRetentionDays", 30)),
-    runnerPolicyArns: await param(variables, "runnerPolicyArns", []),
   };
+}
+
+/** Deploy policies moved from the stage to each environment: refuse the old param rather than drop it. */
+async function refuseStagePolicies(variables) {
+  if ((await param(variables, "runnerPolicyArns", null)) === null) return;
+  throw new RunwayConfigForStageError(
+    "params.runnerPolicyArns is no longer read: deploy policies are per environment now, so one environment's runner cannot deploy with another's rights. Move each ARN to runway.yml under environments.<name>.runnerPolicyArns and remove the param",
+  );
 }
 
 module.exports = {
   async resources(variables) {
     const ctx = await contextFromVariables(variables);
+    await refuseStagePolicies(variables);
     const settings = await runnerSettings(ctx, variables);
     const Resources = { ArtifactsBucketPolicy: artifactsBucketPolicy(ctx), ...eventBusPolicies(ctx) };
     for (const env of ctx.localEnvironments) Object.assign(Resources, runnerProject(ctx, env, settings));
@@ -194,7 +181,6 @@ module.exports = {
     const ctx = await contextFromVariables(variables);
     return [...new Set(ctx.environments.map((e) => e.project))];
   },
-  runnerBucketStatements,
   remoteAccounts,
   pascal,
 };

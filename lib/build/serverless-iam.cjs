@@ -44,6 +44,8 @@ function ownLogs(functionKey) {
 
 /** Runner projects in this account (any region): the ones Runway reaches without assuming a role. */
 const ownProjects = (ctx) => ctx.environments.filter((e) => !e.roleArn).map((e) => arn("codebuild", `project/${e.project}`, { region: e.region }));
+// The whole prefix, not one path per environment: these roles write and delete every served
+// environment's JIT configs anyway, and JIT configs stored before the per-environment layout stay deletable.
 const ownJitPaths = (ctx) =>
   [...new Set(ctx.environments.filter((e) => !e.roleArn).map((e) => e.region))].map((region) => arn("ssm", `parameter${ctx.secrets.jitPrefix}/*`, { region }));
 /** Roles in other accounts that start and watch those accounts' runner builds. */
@@ -64,11 +66,18 @@ function launcher(ctx) {
     // What Lambda's SQS event source mapping does with the function's role.
     allow("ConsumeJobQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], [queue("JobQueue")]),
     allow("ParkAndNotify", ["sqs:SendMessage"], [queue("JobDeadLetterQueue"), queue("NotifyQueue")]),
+    // A job whose runner a foreign job took is launched again (lib/runners/foreign-job.ts).
+    allow("RequeueLaunches", ["sqs:SendMessage"], [queue("JobQueue")]),
     allow("Ledger", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], [table]),
-    ...when(ownProjects(ctx), (r) => allow("StartRunnerBuilds", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], r)),
+    // StopBuild: a runner that took a foreign job has its build stopped at once (lib/runners/foreign-job.ts).
+    ...when(ownProjects(ctx), (r) => allow("StartRunnerBuilds", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject", "codebuild:StopBuild"], r)),
     ...when(ownJitPaths(ctx), (r) => allow("StoreJitConfigs", ["ssm:PutParameter", "ssm:DeleteParameter"], r)),
     allow("ReadGitHubAppKey", ["ssm:GetParameter"], [parameter(ctx.secrets.githubAppKey)]),
+    // markers/<environment>/<runner>.json (lib/artifacts/marker.ts), for every environment served.
     allow("WriteMarkers", ["s3:PutObject"], [inBucket("markers/*")]),
+    // A failed job's log excerpt (lib/runners/job-lifecycle.ts), and the link to it: a presigned
+    // URL opens with its signer's rights, so the launcher must be able to read what it links.
+    allow("KeepLogExcerpts", ["s3:PutObject", "s3:GetObject"], [inBucket("builds/*/log-excerpt.txt")]),
     ...when(runnerAccountRoles(ctx), (r) => allow("AssumeRunnerAccountRoles", ["sts:AssumeRole"], r)),
   ];
 }

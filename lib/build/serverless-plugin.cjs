@@ -79,10 +79,19 @@ class RunwayServerlessPlugin {
     }
   }
 
-  /** The stage's params as written in serverless.yml (defaults, then the stage's own). */
+  /**
+   * The stage's params as written in serverless.yml (defaults, then the stage's own), then any
+   * `--param="name=value"`, as the main stack resolves them: the runner-account templates fix the
+   * image at packaging, so they must see the same one.
+   */
   stageParams() {
     const params = this.serverless.configurationInput?.params ?? {};
-    return { ...(params.default ?? {}), ...(params[this.serverless.getProvider("aws").getStage()] ?? {}) };
+    const given = {};
+    for (const entry of [this.options?.param ?? []].flat()) {
+      const at = String(entry).indexOf("=");
+      if (at > 0) given[String(entry).slice(0, at)] = String(entry).slice(at + 1).trimEnd();
+    }
+    return { ...(params.default ?? {}), ...(params[this.serverless.getProvider("aws").getStage()] ?? {}), ...given };
   }
 
   /** The compiled template's resources (restored from the package's state on deploy). */

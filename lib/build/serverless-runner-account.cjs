@@ -4,8 +4,10 @@
  * `codebuild.region`). One template per account and region, written by the plugin into the package
  * directory as `runner-account-<account>-<region>.json`, holding for each of its environments:
  *
- * - the runner project, its log group and its service role `runway-<stage>-runner-<env>` (which
- *   the artifacts bucket's policy in Runway's account lets in);
+ * - the runner project, its log group and its service role `runway-<stage>-runner-<env>`, which
+ *   reaches that environment's JIT configs, markers and build records only
+ *   (serverless-runner-role.cjs; the artifacts bucket's policy in Runway's account names it) and
+ *   carries that environment's `runnerPolicyArns`;
  * - the role of `codebuild.roleArn`, trusted only by Runway's launcher and reconciler roles, allowed
  *   to start, read and stop those projects' builds and to put and delete their JIT configs;
  * - a rule forwarding the builds' state changes to Runway's default event bus.
@@ -18,6 +20,7 @@
 const { buildRunnerBundle, runnerBundleKey, RUNNER_BUILDSPEC } = require("./serverless-runner-bundle.cjs");
 const { crossAccountRoleName } = require("./serverless-iam.cjs");
 const { pascal } = require("./serverless-environments.cjs");
+const { BUILD_EVENTS, imageOf, runnerEnvironment, runnerRoleName, runnerStatements } = require("./serverless-runner-role.cjs");
 
 const sub = (text) => ({ "Fn::Sub": text });
 const here = (service, resource) => sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
@@ -31,21 +34,19 @@ function roleNameAndPath(roleArn) {
 
 function runnerResources(ctx, env, params) {
   const id = `Runner${pascal(env.name)}`;
-  const artifacts = (prefix) => sub(`arn:\${AWS::Partition}:s3:::\${ArtifactsBucket}/${prefix}`);
+  const object = (key) => sub(`arn:\${AWS::Partition}:s3:::\${ArtifactsBucket}/${key}`);
+  const image = imageOf(env, params.runnerImage ?? "aws/codebuild/standard:7.0");
   const statements = [
     { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [{ "Fn::GetAtt": [`${id}LogGroup`, "Arn"] }] },
     { Sid: "ReadRunnerBundle", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [sub("arn:${AWS::Partition}:s3:::${RunnerBundleBucket}/${RunnerBundleKey}")] },
-    { Sid: "ReadMarkersAndLegacyResults", Effect: "Allow", Action: ["s3:GetObject"], Resource: [artifacts("markers/*"), artifacts("results/*")] },
-    { Sid: "WriteBuildRecords", Effect: "Allow", Action: ["s3:PutObject"], Resource: [artifacts("builds/*")] },
-    { Sid: "ListArtifacts", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}")] },
-    { Sid: "ReadJitConfig", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: [here("ssm", `parameter${ctx.secrets.jitPrefix}/*`)] },
+    ...runnerStatements(ctx, env, { object, bucket: sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}"), image }),
   ];
   return {
     [`${id}LogGroup`]: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: `/aws/codebuild/${env.project}`, RetentionInDays: Number(params.logRetentionDays ?? 30) } },
     [`${id}Role`]: {
       Type: "AWS::IAM::Role",
       Properties: {
-        RoleName: `runway-${ctx.stage}-runner-${env.name}`,
+        RoleName: runnerRoleName(ctx.stage, env.name),
         Description: `Runway ${ctx.stage}: runner builds of environment ${env.name}`,
         AssumeRolePolicyDocument: {
           Version: "2012-10-17",
@@ -58,6 +59,9 @@ function runnerResources(ctx, env, params) {
             },
           ],
         },
+        // This environment's deploy policies (runway.yml environments.<name>.runnerPolicyArns),
+        // which are this account's policies.
+        ...(env.runnerPolicyArns.length > 0 ? { ManagedPolicyArns: env.runnerPolicyArns } : {}),
         Policies: [{ PolicyName: "runway-runner", PolicyDocument: { Version: "2012-10-17", Statement: statements } }],
       },
     },
@@ -69,13 +73,9 @@ function runnerResources(ctx, env, params) {
         ServiceRole: { "Fn::GetAtt": [`${id}Role`, "Arn"] },
         Source: { Type: "S3", Location: sub("${RunnerBundleBucket}/${RunnerBundleKey}"), BuildSpec: RUNNER_BUILDSPEC },
         Artifacts: { Type: "NO_ARTIFACTS" },
-        Environment: {
-          Type: "LINUX_CONTAINER",
-          ComputeType: { Ref: "RunnerComputeType" },
-          Image: { Ref: "RunnerImage" },
-          ImagePullCredentialsType: "CODEBUILD",
-          EnvironmentVariables: [{ Name: "RUNWAY_ARTIFACTS_BUCKET", Type: "PLAINTEXT", Value: { Ref: "ArtifactsBucket" } }],
-        },
+        // The image is fixed at packaging (runway.yml, else params.runnerImage), so that its pull
+        // credentials and the role's ECR rights above always match it.
+        Environment: runnerEnvironment(env, { image, computeType: { Ref: "RunnerComputeType" }, artifactsBucket: { Ref: "ArtifactsBucket" } }),
         ConcurrentBuildLimit: env.concurrency,
         TimeoutInMinutes: Number(params.runnerTimeoutMinutes ?? 120),
         QueuedTimeoutInMinutes: 30,
@@ -134,7 +134,7 @@ function forwarding(envs) {
       Type: "AWS::Events::Rule",
       Properties: {
         Description: "Runway: runner build state changes to Runway's event bus",
-        EventPattern: { source: ["aws.codebuild"], "detail-type": ["CodeBuild Build State Change"], detail: { "project-name": envs.map((e) => e.project) } },
+        EventPattern: { source: [BUILD_EVENTS.source], "detail-type": [BUILD_EVENTS.detailType], detail: { "project-name": envs.map((e) => e.project) } },
         Targets: [{ Id: "runway", Arn: bus, RoleArn: { "Fn::GetAtt": ["ForwardBuildEventsRole", "Arn"] } }],
       },
     },
@@ -172,7 +172,6 @@ async function runnerAccountTemplates(ctx, params) {
         ArtifactsBucket: { Type: "String", Description: "Runway's artifacts bucket (stack output ArtifactsBucketName)" },
         RunnerBundleBucket: { Type: "String", Description: "A bucket in this account holding a copy of .serverless/runner-bundle.zip" },
         RunnerBundleKey: { Type: "String", Default: runnerBundleKey(ctx.stage, sha256) },
-        RunnerImage: { Type: "String", Default: params.runnerImage ?? "aws/codebuild/standard:7.0" },
         RunnerComputeType: { Type: "String", Default: params.runnerComputeType ?? "BUILD_GENERAL1_SMALL" },
       },
       Resources,

@@ -4,12 +4,14 @@
  * only those the environment's `codebuild.allowOverrides` lists. A job asking for one that is not
  * allowed is refused with the reason rather than run on something it did not ask for.
  */
-import type { ComputeType, EnvironmentType } from "@aws-sdk/client-codebuild";
+import type { ComputeType, EnvironmentType, ImagePullCredentialsType } from "@aws-sdk/client-codebuild";
 import { PermanentLaunchError } from "./errors.ts";
 
 export interface BuildOverrides {
   environmentTypeOverride?: EnvironmentType;
   imageOverride?: string;
+  /** Set with every image override: the project's own setting fits the project's image only. */
+  imagePullCredentialsTypeOverride?: ImagePullCredentialsType;
   computeTypeOverride?: ComputeType;
   fleetOverride?: { fleetArn: string };
 }
@@ -28,6 +30,17 @@ const IMAGES: Record<string, { type: EnvironmentType; image: string }> = {
   "arm-3.0": { type: "ARM_CONTAINER", image: "aws/codebuild/amazonlinux-aarch64-standard:3.0" },
   "ubuntu-7.0": { type: "LINUX_CONTAINER", image: "aws/codebuild/standard:7.0" },
 };
+
+/**
+ * An image override and how CodeBuild pulls it: CodeBuild's curated images (`aws/codebuild/…`) with
+ * its own credentials, which they require; any other image (a private ECR repository) with the
+ * project's service role, since a project whose own image is curated has CODEBUILD set and would
+ * otherwise try to pull a private image without the role's rights. The same rule as the template's
+ * (lib/build/serverless-runner-role.cjs `pullCredentials`).
+ */
+function imageOverrides(type: EnvironmentType, image: string): BuildOverrides {
+  return { environmentTypeOverride: type, imageOverride: image, imagePullCredentialsTypeOverride: image.startsWith("aws/codebuild/") ? "CODEBUILD" : "SERVICE_ROLE" };
+}
 
 /**
  * The overrides the labels ask for.
@@ -55,8 +68,8 @@ export function buildOverrides(labels: readonly string[], allowed: readonly stri
     } else if (kind === "image") {
       const custom = /^custom-(linux|arm)-(.+)$/.exec(value);
       const known = IMAGES[value];
-      if (custom) Object.assign(overrides, { environmentTypeOverride: custom[1] === "arm" ? "ARM_CONTAINER" : "LINUX_CONTAINER", imageOverride: custom[2] });
-      else if (known) Object.assign(overrides, { environmentTypeOverride: known.type, imageOverride: known.image });
+      if (custom) Object.assign(overrides, imageOverrides(custom[1] === "arm" ? "ARM_CONTAINER" : "LINUX_CONTAINER", custom[2]!));
+      else if (known) Object.assign(overrides, imageOverrides(known.type, known.image));
       else throw new PermanentLaunchError(`"${label}": image is one of ${Object.keys(IMAGES).join(", ")}, or custom-linux-<image> / custom-arm-<image>`);
     } else if (kind === "fleet") {
       if (!value) throw new PermanentLaunchError(`"${label}": name the fleet (fleet:<name or ARN>)`);

@@ -16,14 +16,18 @@ stages:
 environments:
   dev:
     workflows: [[{ type: WORKFLOW_NAME, pattern: "^deploy-dev$" }]]
+    labels: [self-hosted, runway-dev]
     codebuild: { project: runway-runner-dev, region: eu-west-1 }
     concurrency: 4
   us:
     workflows: [[{ type: WORKFLOW_NAME, pattern: "^deploy-us$" }]]
+    labels: [self-hosted, runway-us]
     codebuild: { project: runway-runner-us, region: us-east-1 }
   prd:
     workflows: [[{ type: WORKFLOW_NAME, pattern: "^deploy-prd$" }]]
+    labels: [self-hosted, runway-prd]
     codebuild: { project: runway-runner-prd, roleArn: "arn:aws:iam::333333333333:role/ops/runway-launcher" }
+    runnerPolicyArns: ["arn:aws:iam::333333333333:policy/deploy-prd"]
 notify:
   mode: webhook
 deploy:
@@ -84,12 +88,18 @@ describe("an environment in another account (stg: codebuild.roleArn into 2222222
   it("lets that account's runner roles at the artifacts they need and its events onto the default bus, naming the account", () => {
     const stg = packaged.stg!;
     const cross = stg.template.Resources.ArtifactsBucketPolicy!.Properties.PolicyDocument.Statement.filter((s: any) => s.Effect === "Allow");
-    expect(cross.map((s: any) => s.Sid)).toEqual(["ReadMarkersAndLegacyResultsFrom222222222222", "WriteBuildRecordsFrom222222222222", "ListArtifactsFrom222222222222"]);
+    expect(cross.map((s: any) => s.Sid)).toEqual(["ReadOwnConclusionsStgFrom222222222222", "WriteOwnBuildRecordsStgFrom222222222222", "ListArtifactsStgFrom222222222222"]);
     for (const s of cross) {
       expect(s.Principal).toEqual({ AWS: { "Fn::Sub": "arn:${AWS::Partition}:iam::222222222222:root" } });
-      expect(s.Condition).toEqual({ ArnLike: { "aws:PrincipalArn": { "Fn::Sub": "arn:${AWS::Partition}:iam::222222222222:role/runway-stg-runner-*" } } });
+      expect(s.Condition).toEqual({ ArnEquals: { "aws:PrincipalArn": { "Fn::Sub": "arn:${AWS::Partition}:iam::222222222222:role/runway-stg-runner-stg" } } });
     }
-    expect(stg.template.Resources.RunnerEventsFrom222222222222!.Properties.Statement).toMatchObject({ Action: "events:PutEvents", Principal: { AWS: { "Fn::Sub": "arn:${AWS::Partition}:iam::222222222222:root" } } });
+    expect(cross[0].Resource).toEqual(["markers/stg/*", "results/failure_build_runway-runner-stg:*"].map((k) => ({ "Fn::Sub": `\${ArtifactsBucket.Arn}/${k}` })));
+    expect(cross[1].Resource).toEqual([{ "Fn::Sub": "${ArtifactsBucket.Arn}/builds/runway-runner-stg:*" }]);
+    expect(stg.template.Resources.RunnerEventsFrom222222222222!.Properties.Statement).toMatchObject({
+      Action: "events:PutEvents",
+      Principal: { AWS: { "Fn::Sub": "arn:${AWS::Partition}:iam::222222222222:root" } },
+      Condition: { "ForAllValues:StringEquals": { "events:source": ["aws.codebuild"] }, StringEquals: { "events:detail-type": "CodeBuild Build State Change" } },
+    });
   });
 
   it("writes the template for that account: project, runner role, the role Runway assumes, event forwarding", () => {
@@ -98,6 +108,7 @@ describe("an environment in another account (stg: codebuild.roleArn into 2222222
     const template = stg.json("runner-account-222222222222-eu-west-1.json");
     expect(template.Resources.RunnerStgProject.Properties).toMatchObject({ Name: "runway-runner-stg", ConcurrentBuildLimit: 10, Source: { Type: "S3", BuildSpec: "buildspecs/runner.yml" } });
     expect(template.Resources.RunnerStgRole.Properties.RoleName).toBe("runway-stg-runner-stg");
+    expect(template.Resources.RunnerStgProject.Properties.Environment.EnvironmentVariables).toContainEqual({ Name: "RUNWAY_ENVIRONMENT", Type: "PLAINTEXT", Value: "stg" });
     const assumed = template.Resources.RunwayLauncherRole.Properties;
     expect(assumed).toMatchObject({ RoleName: "runway-launcher", Path: "/" });
     expect(assumed.AssumeRolePolicyDocument.Statement).toEqual([
@@ -157,6 +168,10 @@ describe("one Runway serving environments here, in another region and in another
     expect(Object.keys(us.Resources).sort()).toEqual(["ForwardBuildEvents", "ForwardBuildEventsRole", "RunnerUsLogGroup", "RunnerUsProject", "RunnerUsRole"]);
     const prd = central().json("runner-account-333333333333-eu-west-1.json");
     expect(prd.Resources.RunwayLauncherRole.Properties).toMatchObject({ RoleName: "runway-launcher", Path: "/ops/" });
+    // prd's deploy policies go to prd's runner role in prd's account, and nowhere else.
+    expect(prd.Resources.RunnerPrdRole.Properties.ManagedPolicyArns).toEqual(["arn:aws:iam::333333333333:policy/deploy-prd"]);
+    expect(us.Resources.RunnerUsRole.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(central().template.Resources.RunnerDevRole!.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   it("ships the runner bundle built from the repository's buildspecs", () => {
@@ -188,9 +203,10 @@ describe("one Runway serving environments here, in another region and in another
     ]);
   });
 
-  it("holds the other accounts' templates to the same rule: no write on *, no wildcard action", () => {
+  it("holds the other accounts' templates to the same rule: no write on *, no wildcard action granted", () => {
     for (const file of central().files.filter((f) => f.startsWith("runner-account-"))) {
       for (const { role, statement } of iamStatements(central().json(file))) {
+        if (statement.Effect !== "Allow") continue; // the runner roles' fences deny widely, on purpose
         for (const action of list<string>(statement.Action)) {
           expect(action === "*" || action.endsWith(":*"), `${file} ${role}: ${action}`).toBe(false);
           if (list(statement.Resource).includes("*")) expect(isReadOnly(action), `${file} ${role}: ${action} on *`).toBe(true);

@@ -127,13 +127,20 @@ describe("IAM", () => {
 
   it("lets the launcher start builds on the runner projects of the environments dev serves, and JIT configs only under its path", () => {
     const project = { "Fn::Sub": "arn:${AWS::Partition}:codebuild:eu-west-1:${AWS::AccountId}:project/runway-runner-dev" };
-    expect(statement("runner-launcher", "StartRunnerBuilds")).toMatchObject({ Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], Resource: [project] });
+    expect(statement("runner-launcher", "StartRunnerBuilds")).toMatchObject({
+      Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject", "codebuild:StopBuild"],
+      Resource: [project],
+    });
     expect(statement("runner-launcher", "StoreJitConfigs")).toMatchObject({
       Action: ["ssm:PutParameter", "ssm:DeleteParameter"],
       Resource: [{ "Fn::Sub": "arn:${AWS::Partition}:ssm:eu-west-1:${AWS::AccountId}:parameter/runway/dev/jit/*" }],
     });
     expect(statement("runner-launcher", "WriteMarkers").Resource).toEqual([{ "Fn::Sub": "${ArtifactsBucket.Arn}/markers/*" }]);
+    expect(statement("runner-launcher", "KeepLogExcerpts")).toMatchObject({ Action: ["s3:PutObject", "s3:GetObject"], Resource: [{ "Fn::Sub": "${ArtifactsBucket.Arn}/builds/*/log-excerpt.txt" }] });
     expect(statement("runner-launcher", "ConsumeJobQueue").Resource).toEqual([{ "Fn::GetAtt": ["JobQueue", "Arn"] }]);
+    // Relaunching for a job whose runner a foreign job took: the queue, and stopping that build (above).
+    expect(statement("runner-launcher", "RequeueLaunches")).toMatchObject({ Action: ["sqs:SendMessage"], Resource: [{ "Fn::GetAtt": ["JobQueue", "Arn"] }] });
+    expect(fn("runner-launcher").Environment.Variables.RUNWAY_JOB_QUEUE_URL).toEqual({ Ref: "JobQueue" });
     // dev's environment is in this account: nothing to assume.
     expect(statement("runner-launcher", "AssumeRunnerAccountRoles")).toBeUndefined();
     expect(statement("reconciler", "WatchRunnerBuilds")).toMatchObject({ Action: ["codebuild:BatchGetBuilds", "codebuild:StopBuild"], Resource: [project] });
@@ -152,7 +159,13 @@ describe("IAM", () => {
       Condition: { ArnLike: { "aws:SourceArn": { "Fn::Sub": "arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:project/runway-runner-dev" } } },
     });
     const sids = role.Policies[0].PolicyDocument.Statement.map((s: any) => s.Sid);
-    expect(sids).toEqual(["WriteBuildLogs", "ReadRunnerBundle", "ReadMarkersAndLegacyResults", "WriteBuildRecords", "ListArtifacts", "ReadJitConfig"]);
+    // dev allows image overrides (runway.yml), so its builds may log in to ECR for a job's own image.
+    expect(sids).toEqual(["WriteBuildLogs", "ReadRunnerBundle", "ReadOwnConclusions", "WriteOwnBuildRecords", "ListArtifacts", "ReadOwnJitConfigs", "EcrLogin", "DenyRunwayParameterChanges", "DenyOtherParameters", "DenyMarkerWrites"]);
+    expect(role.Policies[0].PolicyDocument.Statement.find((s: any) => s.Sid === "ReadOwnJitConfigs").Resource).toEqual([
+      { "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/runway/dev/jit/dev/*" },
+    ]);
+    // runway.yml gives dev no deploy policies; params.runnerPolicyArns is gone (test/integration/package/isolation.test.ts has them per environment).
+    expect(role.ManagedPolicyArns).toBeUndefined();
   });
 });
 
@@ -204,7 +217,11 @@ describe("resources", () => {
     const project = resources().RunnerDevProject!.Properties;
     expect(project).toMatchObject({ Name: "runway-runner-dev", ConcurrentBuildLimit: 20, Source: { Type: "S3", BuildSpec: "buildspecs/runner.yml" }, Artifacts: { Type: "NO_ARTIFACTS" } });
     expect(project.Source.Location["Fn::Sub"]).toMatch(/^\$\{ServerlessDeploymentBucket\}\/runway-runner\/dev\/[0-9a-f]{16}\.zip$/);
-    expect(project.Environment.EnvironmentVariables).toEqual([{ Name: "RUNWAY_ARTIFACTS_BUCKET", Type: "PLAINTEXT", Value: { Ref: "ArtifactsBucket" } }]);
+    expect(project.Environment.EnvironmentVariables).toEqual([
+      { Name: "RUNWAY_ARTIFACTS_BUCKET", Type: "PLAINTEXT", Value: { Ref: "ArtifactsBucket" } },
+      { Name: "RUNWAY_ENVIRONMENT", Type: "PLAINTEXT", Value: "dev" },
+    ]);
+    expect(project.Environment).toMatchObject({ Image: "aws/codebuild/standard:7.0", ImagePullCredentialsType: "CODEBUILD" });
     expect(ofType(dev.template, "AWS::CodeBuild::Project").map(([, p]) => p.Properties.Name)).toEqual(["runway-runner-dev"]);
     const bundle = dev.zip("runner-bundle.zip").map((e) => e.name);
     expect(bundle).toContain("buildspecs/runner.yml");

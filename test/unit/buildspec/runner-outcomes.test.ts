@@ -81,13 +81,13 @@ describe("when the runner ran its job", () => {
 
   it("waits for a conclusion that arrives after the runner exited", async () => {
     await sandbox.putMarker({ conclusion: "success" });
-    await sandbox.hideForReads(`markers/${sandbox.runnerName}.json`, 2);
+    await sandbox.hideForReads(sandbox.markerKey, 2);
 
     const build = await sandbox.run({ RUNWAY_MARKER_WAIT_SECONDS: "10" });
 
     expect(build.status).toBe("SUCCEEDED");
     expect(build.output).toContain("no conclusion recorded yet");
-    const markerReads = (await sandbox.awsCalls()).filter((call) => call.args.some((arg) => arg.endsWith(`markers/${sandbox.runnerName}.json`)));
+    const markerReads = (await sandbox.awsCalls()).filter((call) => call.args.some((arg) => arg.endsWith(sandbox.markerKey)));
     expect(markerReads).toHaveLength(3);
   });
 
@@ -97,14 +97,14 @@ describe("when the runner ran its job", () => {
     expect(build.status).toBe("FAILED");
     expect(postBuildExit(build.phases)).toBe(6);
     expect(build.output).toContain(`no conclusion recorded for runner ${sandbox.runnerName} after waiting 2 s`);
-    expect(build.output).toContain(`s3://${sandbox.bucket}/markers/${sandbox.runnerName}.json does not exist`);
+    expect(build.output).toContain(`s3://${sandbox.bucket}/${sandbox.markerKey} does not exist`);
     expect(build.output).toContain("workflow_job \"completed\" event");
     expect(build.statusRecord).toMatchObject({ reason: "conclusion_unknown", exitCode: 6, job: null });
   });
 
   it("fails as unknown, with the S3 error, when the marker cannot be read", async () => {
     await sandbox.putMarker({ conclusion: "success" });
-    await sandbox.forbid(`markers/${sandbox.runnerName}.json`);
+    await sandbox.forbid(sandbox.markerKey);
 
     const build = await sandbox.run();
 
@@ -114,7 +114,7 @@ describe("when the runner ran its job", () => {
   });
 
   it("fails as unknown when the marker is not a conclusion", async () => {
-    await sandbox.putObject(`markers/${sandbox.runnerName}.json`, "<html>not json</html>");
+    await sandbox.putObject(sandbox.markerKey, "<html>not json</html>");
 
     const build = await sandbox.run();
 
@@ -131,6 +131,43 @@ describe("when the runner ran its job", () => {
     expect(build.status).toBe("SUCCEEDED");
     expect(build.output).toContain("ran job 4243 (it was launched for job 4242)");
     expect(build.statusRecord).toMatchObject({ launchedFor: { jobId: 4242 }, job: { jobId: 4243 } });
+  });
+});
+
+describe("the marker's place: markers/<environment>/<runner-name>.json", () => {
+  it("reads its own environment's marker, and no marker anywhere else", async () => {
+    // Another environment's folder and the old flat layout hold a success; its own holds none.
+    await sandbox.putObject(`markers/prd/${sandbox.runnerName}.json`, JSON.stringify({ conclusion: "success", jobId: 4242 }));
+    await sandbox.putObject(`markers/${sandbox.runnerName}.json`, JSON.stringify({ conclusion: "success", jobId: 4242 }));
+
+    const build = await sandbox.run();
+
+    expect(build.status).toBe("FAILED");
+    expect(build.statusRecord).toMatchObject({ reason: "conclusion_unknown", job: null });
+    expect(build.output).toContain(`s3://${sandbox.bucket}/markers/dev/${sandbox.runnerName}.json does not exist`);
+    const markerReads = (await sandbox.awsCalls()).flatMap((call) => call.args).filter((arg) => arg.includes("/markers/"));
+    expect(markerReads).toEqual([`s3://${sandbox.bucket}/markers/dev/${sandbox.runnerName}.json`]);
+  });
+
+  it("follows RUNWAY_ENVIRONMENT", async () => {
+    await sandbox.putObject(`markers/prd-eu/${sandbox.runnerName}.json`, JSON.stringify({ conclusion: "failure", failedSteps: ["Deploy"], jobId: 4242 }));
+
+    const build = await sandbox.run({ RUNWAY_ENVIRONMENT: "prd-eu" });
+
+    expect(build.statusRecord).toMatchObject({ reason: "job_failed", job: { failedSteps: ["Deploy"] } });
+  });
+
+  it.each([
+    ["missing", "", "missing environment variable(s): RUNWAY_ENVIRONMENT"],
+    ["not an environment name", "../prd", 'RUNWAY_ENVIRONMENT "../prd" is not a runway.yml environment name'],
+  ])("stops at pre_build, without starting the runner, when RUNWAY_ENVIRONMENT is %s", async (_, value, message) => {
+    const build = await sandbox.run({ RUNWAY_ENVIRONMENT: value });
+
+    expect(build.status).toBe("FAILED");
+    expect(build.phases.map((p) => p.phase)).toEqual(["install", "pre_build"]);
+    expect(build.output).toContain(message);
+    expect(await sandbox.runnerCall()).toBeUndefined();
+    expect(build.statusRecord).toMatchObject({ reason: "setup_failed", exitCode: 7 });
   });
 });
 

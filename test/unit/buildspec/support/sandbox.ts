@@ -20,7 +20,8 @@ const STUBS = join(REPO_ROOT, "test/unit/buildspec/stubs");
 
 const BUCKET = "runway-artifacts-test";
 const BUILD_ID = "runway-runner-dev:0f3c9a52-7d1e-4b8a-9c2f-5e6d7a8b9c0d";
-const RUNNER_NAME = "runway-dev-4242-1-a1b2c3";
+const RUNNER_NAME = "runway-dev-4242-1-a1b2c3d4";
+const ENVIRONMENT = "dev";
 
 export interface AwsCall {
   args: string[];
@@ -51,6 +52,9 @@ export class Sandbox {
   readonly bucket = BUCKET;
   readonly buildId = BUILD_ID;
   readonly runnerName = RUNNER_NAME;
+  readonly environment = ENVIRONMENT;
+  /** Where Runway records this runner's conclusion: under its environment (buildspecs/README.md). */
+  readonly markerKey = `markers/${ENVIRONMENT}/${RUNNER_NAME}.json`;
   /** A value that must never show up anywhere but in the runner's hands. */
   readonly jitConfig = `eyJqaXQiOiJjYW5hcnkifQ-${randomUUID()}`;
   readonly env: Record<string, string>;
@@ -72,6 +76,7 @@ export class Sandbox {
       CODEBUILD_BUILD_ID: BUILD_ID,
       RUNWAY_JIT_CONFIG: this.jitConfig,
       RUNWAY_RUNNER_NAME: RUNNER_NAME,
+      RUNWAY_ENVIRONMENT: ENVIRONMENT,
       RUNWAY_ARTIFACTS_BUCKET: BUCKET,
       RUNWAY_JOB_ID: "4242",
       RUNWAY_RUN_ATTEMPT: "1",
@@ -119,7 +124,7 @@ export class Sandbox {
 
   /** Records the job's conclusion as Runway does when the `completed` event arrives. */
   async putMarker(marker: Marker): Promise<void> {
-    await this.putObject(`markers/${this.runnerName}.json`, JSON.stringify({ jobId: 4242, runAttempt: 1, ...marker }));
+    await this.putObject(this.markerKey, JSON.stringify({ jobId: 4242, runAttempt: 1, ...marker }));
   }
 
   /** The object exists but the first `reads` reads answer 404, as if it arrived late. */
