@@ -34,6 +34,15 @@ beforeEach(() => {
 });
 
 const deps = (overrides: Partial<LaunchDeps> = {}): LaunchDeps => ({ ...h.deps, ledger, ...overrides, settings: { ...h.deps.settings, leaseMs: 60_000, ...overrides.settings } });
+/** A reconciler on the test's ledger; the job ids it sends again go to `sent`. */
+const reconcilerDeps = (sent: number[], idleMs = 10 * MIN) => ({
+  ledger,
+  builds: codeBuildWatcher(),
+  secrets: h.deps.secrets,
+  registry: h.registry,
+  queue: { send: async (message: { job: { id: number } }) => void sent.push(message.job.id) },
+  settings: { stuckAfterMs: 2 * MIN, idleMs, jitMaxAgeMs: 15 * MIN },
+});
 const parked = () => h.sqs.messages(DLQ).map((m) => JSON.parse(m.body) as { job: { id: number } });
 
 describe("a ledger that fences", () => {
@@ -100,14 +109,7 @@ describe("a ledger that fences", () => {
     // A slot frees: the reconciler hands it to nobody, since nothing is waiting any more.
     h.codebuild.complete((await ledger.get(running, 1))!.buildId!, "SUCCEEDED");
     const sent: number[] = [];
-    const reconcileDeps = {
-      ledger,
-      builds: codeBuildWatcher(),
-      secrets: h.deps.secrets,
-      registry: h.registry,
-      queue: { send: async (message: { job: { id: number } }) => void sent.push(message.job.id) },
-      settings: { stuckAfterMs: 2 * MIN, idleMs: 10 * MIN, jitMaxAgeMs: 15 * MIN },
-    };
+    const reconcileDeps = reconcilerDeps(sent);
     await reconcile(reconcileDeps);
     await reconcile(reconcileDeps);
     expect(sent).not.toContain(waiting);
@@ -118,14 +120,7 @@ describe("a ledger that fences", () => {
     const [first, second] = [job(), job()];
     await launch(queuedJob(first, { environment, concurrency: 1 }), deps());
     await launch(queuedJob(second, { environment, concurrency: 1 }), deps()); // waiting, nothing stored
-    const reconcileDeps = {
-      ledger,
-      builds: codeBuildWatcher(),
-      secrets: h.deps.secrets,
-      registry: h.registry,
-      queue: { send: async () => undefined },
-      settings: { stuckAfterMs: 2 * MIN, idleMs: 60 * MIN, jitMaxAgeMs: 15 * MIN },
-    };
+    const reconcileDeps = reconcilerDeps([], 60 * MIN);
     clock += 20 * MIN; // waited longer than a secret may live
     await reconcile(reconcileDeps);
     expect((await ledger.get(second, 1))!.jitDeletedAt).toBeUndefined();
