@@ -1,15 +1,20 @@
 /**
  * SQS (the job queue, FIFO): launch a JIT runner build for each `queued` job, and record which
- * runner took each job and how it ended. Records to retry are reported as batch item failures.
+ * runner took each job and how it ended. Records to retry are reported as batch item failures,
+ * each brought back after its own backoff rather than the queue's visibility timeout.
  */
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { setInvocationDeadline } from "../lib/github/deadline.ts";
 import { logger } from "../lib/observability/logger.ts";
-import { consumeJobMessages } from "../lib/runners/consume.ts";
+import { consumeJobMessages, type ConsumeDeps } from "../lib/runners/consume.ts";
 import { launcherDepsFromEnv } from "../lib/runners/deps.ts";
+import { sqsMessageVisibility } from "../lib/runners/visibility.ts";
 
-const deps = launcherDepsFromEnv((message, fields) => logger.info(message, fields));
+const deps: ConsumeDeps = {
+  ...launcherDepsFromEnv((message, fields) => logger.info(message, fields)),
+  visibility: sqsMessageVisibility({ log: (message, fields) => logger.warn(message, fields) }),
+};
 
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler((event, context) => {
   // GitHub's rate-limit waits must end inside this invocation (its lease covers no more).

@@ -63,8 +63,9 @@ function webhook(ctx) {
 
 function launcher(ctx) {
   return [
-    // What Lambda's SQS event source mapping does with the function's role.
-    allow("ConsumeJobQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], [queue("JobQueue")]),
+    // What Lambda's SQS event source mapping does with the function's role; ChangeMessageVisibility
+    // brings a record to retry back in seconds (lib/runners/visibility.ts), not after the queue's timeout.
+    allow("ConsumeJobQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], [queue("JobQueue")]),
     allow("ParkAndNotify", ["sqs:SendMessage"], [queue("JobDeadLetterQueue"), queue("NotifyQueue")]),
     // A job whose runner a foreign job took is launched again (lib/runners/foreign-job.ts).
     allow("RequeueLaunches", ["sqs:SendMessage"], [queue("JobQueue")]),
@@ -89,7 +90,17 @@ function reconciler(ctx) {
     ...when(ownJitPaths(ctx), (r) => allow("DeleteJitConfigs", ["ssm:DeleteParameter"], r)),
     allow("ReadGitHubAppKey", ["ssm:GetParameter"], [parameter(ctx.secrets.githubAppKey)]),
     allow("RequeueLaunches", ["sqs:SendMessage"], [queue("JobQueue")]),
+    // A job no build took, relaunched too often, is parked with its reason and Slack is told.
+    allow("ParkAndNotify", ["sqs:SendMessage"], [queue("JobDeadLetterQueue"), queue("NotifyQueue")]),
     ...when(runnerAccountRoles(ctx), (r) => allow("AssumeRunnerAccountRoles", ["sts:AssumeRole"], r)),
+  ];
+}
+
+/** GitHub is reached with the App's key; the ledger keeps the watermark and what was redelivered. */
+function redeliverer(ctx) {
+  return [
+    allow("Ledger", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], [table]),
+    allow("ReadGitHubAppKey", ["ssm:GetParameter"], [parameter(ctx.secrets.githubAppKey)]),
   ];
 }
 
@@ -157,6 +168,7 @@ const POLICIES = {
   "github-webhook": webhook,
   "runner-launcher": launcher,
   reconciler,
+  redeliverer,
   "build-events": buildEvents,
   "slack-notifier": slackNotifier,
   "deployment-events": deploymentEvents,

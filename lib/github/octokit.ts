@@ -140,8 +140,15 @@ export function resetGitHubClients(): void {
   tokenCaches.clear();
 }
 
-/** Authenticated as the App itself (a JWT): only for the App's own endpoints. */
-async function appClient(env: NodeJS.ProcessEnv): Promise<GitHubClient> {
+/**
+ * Authenticated as the App itself (a JWT): only for the App's own endpoints (installations, the
+ * App's webhook deliveries).
+ *
+ * @example
+ * const app = await appClient();
+ * await app.request("GET /app/hook/deliveries", { per_page: 100 });
+ */
+export async function appClient(env: NodeJS.ProcessEnv = process.env): Promise<GitHubClient> {
   const credentials = await appCredentials(env);
   if (appOnly?.identity !== credentials.identity) {
     appOnly = { identity: credentials.identity, client: newClient(await loadModules(), credentials) };

@@ -59,7 +59,7 @@ export async function startLocalAws(): Promise<LocalAws> {
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: sqs.queue(dlq)!.arn, maxReceiveCount }),
     });
   };
-  fifoWithDlq(JOB_QUEUE, JOB_DLQ, 90, 5);
+  fifoWithDlq(JOB_QUEUE, JOB_DLQ, 360, 12); // as serverless.yml
   fifoWithDlq(NOTIFY_QUEUE, NOTIFY_DLQ, 60, 20);
 
   const services = ["SQS", "CODEBUILD", "SSM", "STS", "CODEDEPLOY", "ECS", "ELASTIC_LOAD_BALANCING_V2", "CLOUDWATCH", "LAMBDA"];

@@ -1,9 +1,10 @@
 /**
  * The local stack: every Runway flow on one machine with no AWS account and no internet. The real
  * handlers run through their real middy stacks; their event sources are wired in-process (the SQS
- * event source mappings, the reconciler's schedule, EventBridge's build events); their SDK clients
- * reach embedded local services through the SDK's own endpoint configuration. Used by `npm start`
- * and by integration tests.
+ * event source mappings, the reconciler's and the redeliverer's schedules, EventBridge's build
+ * events); their SDK clients reach embedded local services through the SDK's own endpoint
+ * configuration. Webhook deliveries come from the local GitHub, which keeps the App's delivery log
+ * and redelivers when asked, as GitHub does. Used by `npm start` and by integration tests.
  */
 import type { SQSEvent } from "aws-lambda";
 import { resetAwsClients } from "../aws/clients.ts";
@@ -17,6 +18,7 @@ import { lambdaContext } from "./lambda-context.ts";
 import { startLocalAws, type LocalAws } from "./local-aws.ts";
 import { buildStateChangeEvent } from "./aws-emulator/services/codebuild/events.ts";
 import { color, describeDelivery, describeJobMessage, type Print } from "./printer.ts";
+import type { RedeliveryReport } from "../runners/redeliver.ts";
 import { startLocalS3, type LocalS3 } from "./s3.ts";
 import { startLocalServer, type LocalServer, type Mount } from "./server.ts";
 import { runDeployDemo } from "./deploy-demo.ts";
@@ -43,6 +45,8 @@ export interface LocalStackOptions {
   runnerStepMs?: number;
   /** How often the reconciler runs (default 30 s). */
   reconcileEveryMs?: number;
+  /** How often the redeliverer asks GitHub to redeliver failed deliveries (default 60 s). */
+  redeliverEveryMs?: number;
   /** Simulate what runs inside each runner build (default true; benchmarks measure launching alone). */
   simulateRunners?: boolean;
   /** Run the Slack notifier on the notify queue (default true; benchmarks of launching leave it off). */
@@ -62,6 +66,8 @@ export interface LocalStack extends LocalAws {
   slack: SlackFake;
   /** Run the reconciler now (as its schedule would). */
   reconcile(): Promise<unknown>;
+  /** Run the redeliverer now (as its schedule would). */
+  redeliver(): Promise<RedeliveryReport>;
   stop(): Promise<void>;
 }
 
@@ -124,10 +130,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   resetAwsClients();
   resetGitHubClients();
 
-  const [{ handler: webhook }, { handler: launcher }, { handler: reconciler }, { handler: notifier }, { handler: buildEvents }, { jobMessageSchema }, { getConfig }] = await Promise.all([
+  const [{ handler: webhook }, { handler: launcher }, { handler: reconciler }, { handler: redeliverer }, { handler: notifier }, { handler: buildEvents }, { jobMessageSchema }, { getConfig }] = await Promise.all([
     import("../../functions/github-webhook.ts"),
     import("../../functions/runner-launcher.ts"),
     import("../../functions/reconciler.ts"),
+    import("../../functions/redeliverer.ts"),
     import("../../functions/slack-notifier.ts"),
     import("../../functions/build-events.ts"),
     import("../runners/job-message-schema.ts"),
@@ -185,6 +192,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const timer = setInterval(() => void reconcile().catch((error: unknown) => print(color.red(`reconciler: ${(error as Error).message}`))), options.reconcileEveryMs ?? 30_000);
   timer.unref();
+  const redeliver = async () => {
+    const report = await track(redeliverer({}, lambdaContext("redeliverer", 60_000)));
+    const line = describeRedelivery(report);
+    if (line) print(line);
+    return report;
+  };
+  const redeliverTimer = setInterval(() => void redeliver().catch((error: unknown) => print(color.red(`redeliverer: ${(error as Error).message}`))), options.redeliverEveryMs ?? 60_000);
+  redeliverTimer.unref();
 
   return {
     ...aws,
@@ -197,8 +212,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     github,
     slack,
     reconcile,
+    redeliver,
     async stop() {
       clearInterval(timer);
+      clearInterval(redeliverTimer);
       await Promise.all(stops.map((stop) => stop()));
       // Work already started (a launch, a notification, a simulated runner) finishes first.
       const deadline = Date.now() + 10_000;
@@ -215,6 +232,16 @@ const LAMBDA_SQS_MAPPING = { batchSize: 10, maxConcurrency: 10 };
 const time = () => new Date().toISOString().slice(11, 23);
 const variable = (build: { environment?: { environmentVariables?: { name?: string; value?: string }[] } }, name: string) =>
   build.environment?.environmentVariables?.find((v) => v.name === name)?.value;
+
+/** One line for a redeliverer run that asked GitHub for something (quiet runs print nothing). */
+function describeRedelivery(report: RedeliveryReport): string | undefined {
+  if (report.redelivered.length === 0 && !report.stopped) return undefined;
+  const good = report.madeGood.guid + report.madeGood.ledger + report.madeGood.later;
+  const what = `asked GitHub to redeliver ${report.redelivered.length} failed webhook deliveries`;
+  const stopped = report.stopped ? color.yellow(` (stopped early: ${report.stopped})`) : "";
+  const counts = `${report.failed} failed attempts listed, ${good} made good since, ${report.superseded} tried again since; watermark ${report.watermark ?? "none"}`;
+  return `${color.dim(time())} ${color.cyan("resend ")}  ${what}${stopped} ${color.dim(`(${counts})`)}`;
+}
 
 /**
  * A `queued` delivery someone sent the webhook (`runway deliver`, a test): GitHub knows that job

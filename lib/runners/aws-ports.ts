@@ -11,7 +11,7 @@ import { logger } from "../observability/logger.ts";
 import { classifyAwsError, RetryLaterError } from "./errors.ts";
 import type { JobMessage } from "./job-message.ts";
 import type { BuildStarter, JitSecrets, ParkingLot } from "./launch.ts";
-import type { BuildWatcher } from "./reconcile.ts";
+import type { BuildState, BuildWatcher } from "./reconcile.ts";
 
 export interface CodeBuildStarterOptions {
   /** Bucket for failure markers and artifacts, passed to the build. */
@@ -48,8 +48,21 @@ export function codeBuildStarter(options: CodeBuildStarterOptions = {}): BuildSt
         return { buildId: build.id };
       } catch (error) {
         if (error instanceof RetryLaterError) throw error;
-        // At the project's concurrent-build limit: a passing cause, not a broken project.
-        if ((error as Error).name === "AccountLimitExceededException") throw new RetryLaterError(`StartBuild on ${request.project}: ${(error as Error).message}`, { cause: error });
+        // Retry hints, in seconds (the consumer adds jitter, and growth with the receive count).
+        const THROTTLED_RETRY_SECONDS = 2;
+        const BUILD_LIMIT_RETRY_SECONDS = 60;
+        const THROTTLING = ["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"];
+        const e = error as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
+        // At the project's concurrent-build limit: a passing cause, not a broken project. A runner
+        // build holds its slot for minutes, so trying again within seconds only spends attempts.
+        if (e.name === "AccountLimitExceededException") {
+          throw new RetryLaterError(`StartBuild on ${request.project}: ${e.message}`, { cause: error, retryAfterSeconds: BUILD_LIMIT_RETRY_SECONDS });
+        }
+        // Still throttled after the SDK's own retries: StartBuild's rate refills within seconds,
+        // so the message comes back in seconds rather than after the queue's visibility timeout.
+        if (THROTTLING.includes(e.name) || e.$metadata?.httpStatusCode === 429 || e.$retryable?.throttling) {
+          throw new RetryLaterError(`StartBuild on ${request.project} failed: ${e.name}: ${e.message}`, { cause: error, retryAfterSeconds: THROTTLED_RETRY_SECONDS });
+        }
         throw classifyAwsError(error, `StartBuild on ${request.project}`);
       }
     },
@@ -81,15 +94,24 @@ export function codeBuildStarter(options: CodeBuildStarterOptions = {}): BuildSt
   };
 }
 
-/** CodeBuild for the reconciler: build statuses, and stopping an idle runner's build. */
+/** CodeBuild for the reconciler: build statuses and phases, and stopping an idle runner's build. */
 export function codeBuildWatcher(): BuildWatcher {
   return {
     async statuses(target, buildIds) {
-      const statuses = new Map<string, string>();
+      const statuses = new Map<string, BuildState>();
       const client = codeBuildClientFor(target);
       for (let i = 0; i < buildIds.length; i += 100) {
         const { builds = [] } = await client.send(new BatchGetBuildsCommand({ ids: buildIds.slice(i, i + 100) }));
-        for (const build of builds) if (build.id && build.buildStatus) statuses.set(build.id, build.buildStatus);
+        for (const build of builds) {
+          if (!build.id || !build.buildStatus) continue;
+          // Out of CodeBuild's queue once PROVISIONING began: from then on the runner is on its way.
+          const provisioning = build.phases?.find((p) => p.phaseType === "PROVISIONING")?.startTime;
+          statuses.set(build.id, {
+            status: build.buildStatus,
+            ...(build.currentPhase ? { phase: build.currentPhase } : {}),
+            ...(provisioning ? { leftQueueAt: provisioning.getTime() } : {}),
+          });
+        }
       }
       return statuses;
     },

@@ -9,15 +9,17 @@ import { writeMarker } from "../artifacts/marker.ts";
 import { logExcerptKey, presign, putText } from "../artifacts/store.ts";
 import { NOTIFY_DEFAULTS } from "../config/notify-defaults.ts";
 import { getConfig } from "../config/runtime.ts";
+import { appDeliveryLog } from "../github/deliveries.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
 import { publish } from "../notify/publish.ts";
 import type { ExcerptStore } from "./job-lifecycle.ts";
 import { codeBuildStarter, codeBuildWatcher, deadLetterParking, ssmJitSecrets } from "./aws-ports.ts";
 import type { ConsumeDeps } from "./consume.ts";
-import { githubJobs, githubRegistry } from "./github-registry.ts";
+import { githubJobs, githubRegistry, githubRunners } from "./github-registry.ts";
 import { sqsJobSink } from "./job-queue.ts";
 import { Ledger } from "./ledger.ts";
 import type { ReconcileDeps } from "./reconcile.ts";
+import { REDELIVER_DEFAULTS, type RedeliverDeps } from "./redeliver.ts";
 
 type Log = (message: string, fields: Record<string, unknown>) => void;
 
@@ -102,23 +104,57 @@ export function launcherDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = process.e
       maxRelaunches: Number(env.RUNWAY_MAX_RELAUNCHES ?? 2),
     },
     // The lease outlasts one invocation (60 s; GitHub's waits are capped by its deadline), with margin.
-    settings: { leaseMs: seconds(env, "RUNWAY_LAUNCH_LEASE_SECONDS", 90), jitPrefix: jitPrefix(env), maxAttempts: Number(env.RUNWAY_MAX_LAUNCH_ATTEMPTS ?? 5) },
+    settings: { leaseMs: seconds(env, "RUNWAY_LAUNCH_LEASE_SECONDS", 90), jitPrefix: jitPrefix(env), maxAttempts: Number(env.RUNWAY_MAX_LAUNCH_ATTEMPTS ?? 8) },
     writeMarker: bucket ? (runnerName, marker) => writeMarker(bucket, runnerName, marker) : undefined,
     log,
   };
 }
 
 export function reconcilerDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = process.env): ReconcileDeps {
+  const notifications = queuedNotifications(env.RUNWAY_NOTIFY_QUEUE_URL);
   return {
     ledger: ledgerFromEnv(env),
     builds: codeBuildWatcher(),
     secrets: ssmJitSecrets(),
     registry: githubRegistry(),
+    jobs: githubJobs(),
+    runners: githubRunners(),
     queue: sqsJobSink(env.RUNWAY_JOB_QUEUE_URL),
+    parking: deadLetterParking(env.RUNWAY_JOB_DLQ_URL),
+    notify: notifications.notify,
+    flushNotifications: notifications.flush,
     settings: {
       stuckAfterMs: seconds(env, "RUNWAY_STUCK_AFTER_SECONDS", 120),
       idleMs: seconds(env, "RUNWAY_IDLE_TIMEOUT_SECONDS", 600),
       jitMaxAgeMs: seconds(env, "RUNWAY_JIT_MAX_AGE_SECONDS", 900),
+      onlineWithinMs: seconds(env, "RUNWAY_RUNNER_ONLINE_WITHIN_SECONDS", 1800),
+      // One bound for both kinds of relaunch (a runner lost to a foreign job, a build that never took its job).
+      maxRelaunches: Number(env.RUNWAY_MAX_RELAUNCHES ?? 2),
+      jitPrefix: jitPrefix(env),
+    },
+    log,
+  };
+}
+
+/**
+ * The redeliverer's collaborators: the ledger (launches, its watermark and the deliveries it
+ * redelivered) and the App's delivery log through the App's JWT (GITHUB_API_URL, GITHUB_APP_ID,
+ * GITHUB_APP_PRIVATE_KEY_PARAMETER). Its bounds: RUNWAY_REDELIVER_MAX (redeliveries per run),
+ * RUNWAY_REDELIVER_MAX_READS (delivery reads per run), RUNWAY_REDELIVER_MAX_PAGES.
+ */
+export function redelivererDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = process.env): Omit<RedeliverDeps, "deadline"> {
+  const count = (name: string, fallback: number) => {
+    const value = Number(env[name] ?? fallback);
+    return Number.isSafeInteger(value) && value > 0 ? value : fallback;
+  };
+  return {
+    ledger: ledgerFromEnv(env),
+    deliveries: appDeliveryLog({}, env),
+    settings: {
+      ...REDELIVER_DEFAULTS,
+      maxRedeliveries: count("RUNWAY_REDELIVER_MAX", REDELIVER_DEFAULTS.maxRedeliveries),
+      maxDetails: count("RUNWAY_REDELIVER_MAX_READS", REDELIVER_DEFAULTS.maxDetails),
+      maxPages: count("RUNWAY_REDELIVER_MAX_PAGES", REDELIVER_DEFAULTS.maxPages),
     },
     log,
   };

@@ -13,11 +13,22 @@ export class LaunchError extends Error {
   }
 }
 
+export interface RetryLaterOptions extends ErrorOptions {
+  /**
+   * How long the cause is known to last, in seconds: a throttle's few seconds, GitHub's
+   * `retry-after`, the time left on another worker's lease. The consumer brings the message back
+   * no sooner (lib/runners/visibility.ts); absent, it backs off by the message's receive count.
+   */
+  retryAfterSeconds?: number | undefined;
+}
+
 /** A passing cause (throttling, 5xx, a lease held by another worker): try again later. */
 export class RetryLaterError extends LaunchError {
   override name = "RetryLaterError";
-  constructor(message: string, options?: ErrorOptions) {
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, options?: RetryLaterOptions) {
     super(message, true, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 

@@ -6,9 +6,11 @@ import { GitHubAppConfigError, GitHubApiError, RunnerNameConflictError } from ".
 import { deleteRunner, findRunnerByName, generateJitConfig } from "../github/jit-config.ts";
 import { getJob } from "../github/jobs.ts";
 import { githubClient } from "../github/octokit.ts";
+import { getRunner } from "../github/runner-status.ts";
 import { DEFAULT_RUNNER_GROUP_ID, runnerGroupId } from "../github/runner-groups.ts";
 import { PermanentLaunchError, RetryLaterError } from "./errors.ts";
 import { RunnerNameTakenError, type GitHubJobs, type RunnerRegistry } from "./launch.ts";
+import type { GitHubRunners } from "./reconcile.ts";
 
 export function githubRegistry(): RunnerRegistry {
   return {
@@ -50,6 +52,20 @@ export function githubJobs(): GitHubJobs {
       try {
         const octokit = await githubClient({ owner: request.owner, repo: request.repo, installationId: request.installationId });
         return await getJob(octokit, request);
+      } catch (error) {
+        throw asLaunchError(error);
+      }
+    },
+  };
+}
+
+/** GitHub's own record of runners (connected? busy?), through the App. */
+export function githubRunners(): GitHubRunners {
+  return {
+    async runner(request) {
+      try {
+        const octokit = await githubClient({ owner: request.owner, repo: request.repo, installationId: request.installationId });
+        return await getRunner(octokit, request);
       } catch (error) {
         throw asLaunchError(error);
       }

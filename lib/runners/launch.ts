@@ -121,7 +121,11 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
     const reason = `gave up after ${claim.record.attempts} attempts${claim.record.reason ? ` (last: ${claim.record.reason})` : ""}`;
     return park(deps, claim.record, message, reason);
   }
-  if (claim.outcome === "busy") throw new RetryLaterError(`launch of job ${message.job.id} attempt ${message.job.runAttempt} is in progress elsewhere`);
+  if (claim.outcome === "busy") {
+    // Nothing to do until the holder finishes or its lease runs out (then this can take over).
+    const retryAfterSeconds = Math.max(1, Math.ceil((claim.record.leaseUntil - ledger.now()) / 1000));
+    throw new RetryLaterError(`launch of job ${message.job.id} attempt ${message.job.runAttempt} is in progress elsewhere`, { retryAfterSeconds });
+  }
 
   let record = claim.record;
   if (claim.outcome === "claimed") deps.notify?.(jobQueued(message), message.environment);
@@ -162,8 +166,12 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
     if (error instanceof LeaseLostError) throw new RetryLaterError(error.message, { cause: error });
     const launchError = error instanceof LaunchError ? error : new RetryLaterError(`launch failed: ${(error as Error).message}`, { cause: error });
     if (launchError.retryable) {
-      // Kept for the day the attempts run out: the parked launch then says what kept failing.
-      await ledger.annotate(record.pk, { reason: launchError.message.slice(0, 1000) }, { expression: "#fence = :fence", values: { ":fence": record.fence } }, { "#fence": "fence" }).catch(() => undefined);
+      // The reason is kept for the day the attempts run out: the parked launch then says what kept
+      // failing. The lease is given up, so the message's retry (in seconds, after its backoff) takes
+      // the launch over instead of finding it busy until the lease would have run out.
+      await ledger
+        .annotate(record.pk, { reason: launchError.message.slice(0, 1000), leaseUntil: ledger.now() }, { expression: "#fence = :fence", values: { ":fence": record.fence } }, { "#fence": "fence" })
+        .catch(() => undefined);
       throw launchError;
     }
     return park(deps, record, message, launchError.message);

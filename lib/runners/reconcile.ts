@@ -1,33 +1,66 @@
 /**
  * The reconciler, run every minute: it repairs what crashes, lost events and cancelled jobs leave
- * behind, and it never stops a build whose runner is running a job.
+ * behind, and it never stops a build whose runner is running a job. GitHub's state is the truth:
+ * before it stops a build, relaunches or drops a job, it asks GitHub (reconcile-builds.ts has the
+ * decision table), and what GitHub cannot be asked about waits for the next pass.
  *
  * - a launch stuck in `launching` past its deadline is sent to the queue again (the launcher
  *   resumes it with its token);
- * - a launch `waiting` at its environment's cap is sent again once a slot is free;
- * - a launched build that has ended frees its slot; one whose runner took no job within the idle
- *   window (the job was cancelled, or ran on another runner of its run) is stopped;
+ * - a launch `waiting` at its environment's cap is sent again once a slot is free, unless GitHub
+ *   says its job is over (then it is dropped);
+ * - a launched build that has ended frees its slot, and is launched again (bounded, then parked)
+ *   when its runner never took the job and GitHub says the job still waits; one whose runner has
+ *   been online and idle past the idle window, while its job is taken elsewhere or over, is stopped;
  * - JIT configs are deleted once used or old; slots held by launches that are over are given back.
  */
 import type { AwsTarget } from "../aws/clients.ts";
+import type { GitHubRunner } from "../github/runner-status.ts";
+import type { NotificationInput } from "../notify/event-keys.ts";
+import type { RunnerPlacement } from "../routing/decision.ts";
 import type { JobSink } from "./job-queue.ts";
-import type { JitSecrets, RunnerRegistry } from "./launch.ts";
+import type { GitHubJobs, JitSecrets, ParkingLot, RunnerRegistry } from "./launch.ts";
 import type { LaunchRecord, Ledger } from "./ledger.ts";
+import { askJob, stillUntaken, targetOf, watchBuilds } from "./reconcile-builds.ts";
+
+/** A build as CodeBuild reports it. */
+export interface BuildState {
+  /** `IN_PROGRESS`, `SUCCEEDED`, `FAILED`, `FAULT`, `TIMED_OUT` or `STOPPED`. */
+  status: string;
+  /** CodeBuild's `currentPhase`: `SUBMITTED`, `QUEUED`, `PROVISIONING`, … `BUILD`, … */
+  phase?: string;
+  /** When the build left CodeBuild's queue (its PROVISIONING phase began), epoch ms. */
+  leftQueueAt?: number;
+}
 
 /** CodeBuild as the reconciler needs it. */
 export interface BuildWatcher {
-  /** Status per build id (`IN_PROGRESS`, `SUCCEEDED`, …); ids CodeBuild does not know are absent. */
-  statuses(target: AwsTarget, buildIds: string[]): Promise<Map<string, string>>;
+  /** State per build id; ids CodeBuild does not know are absent. */
+  statuses(target: AwsTarget, buildIds: string[]): Promise<Map<string, BuildState>>;
   stop(target: AwsTarget, buildId: string): Promise<void>;
+}
+
+/** GitHub's truth about a runner (the webhook is only news of it). */
+export interface GitHubRunners {
+  /** The runner, or undefined when GitHub has no such runner any more. */
+  runner(request: { owner: string; repo: string; scope?: RunnerPlacement["scope"]; installationId?: number | undefined; runnerId: number }): Promise<GitHubRunner | undefined>;
 }
 
 export interface ReconcileSettings {
   /** A launch still `launching` this long after its lease ran out is sent again. */
   stuckAfterMs: number;
-  /** A runner that took no job this long after its build started is stopped. */
+  /** A runner online this long without taking a job, whose job is taken elsewhere or over, is stopped. */
   idleMs: number;
   /** A JIT config is deleted this long after it was stored, used or not. */
   jitMaxAgeMs: number;
+  /**
+   * A runner GitHub never reported online this long after its build left CodeBuild's queue (or
+   * online and idle this long while its job waits) is stopped. Default 30 min.
+   */
+  onlineWithinMs?: number | undefined;
+  /** New launches for a job whose build ended without taking it, before it is parked. Default 2. */
+  maxRelaunches?: number | undefined;
+  /** SSM path under which relaunched launches store their JIT configs, e.g. /runway/dev/jit. */
+  jitPrefix: string;
 }
 
 export interface ReconcileDeps {
@@ -35,21 +68,40 @@ export interface ReconcileDeps {
   builds: BuildWatcher;
   secrets: JitSecrets;
   registry: RunnerRegistry;
+  /** GitHub's word on jobs and runners, asked before a build is stopped or a job given up on. */
+  jobs: GitHubJobs;
+  runners: GitHubRunners;
   queue: JobSink;
+  /** The dead-letter queue, for a job that no relaunch got a runner for. */
+  parking: ParkingLot;
   settings: ReconcileSettings;
+  /** Queue a Slack notification (never waits on Slack). */
+  notify?: (event: NotificationInput, environment: string) => void;
+  /** Send the notifications queued during the pass (before Lambda freezes). */
+  flushNotifications?: () => Promise<unknown>;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 export interface ReconcileReport {
+  /** Stuck `launching` launches sent to the queue again. */
   relaunched: string[];
+  /** Waiting launches sent again for a free slot. */
   requeued: string[];
+  /** Waiting launches dropped: GitHub says their job is over. */
+  dropped: string[];
   finished: string[];
   stoppedIdle: string[];
+  /** Launches begun again: their build ended without taking the job GitHub says still waits. */
+  relaunchedBuilds: string[];
+  /** Launches parked after their last relaunch (Slack told). */
+  parked: string[];
+  /** Builds kept because GitHub says their runner took a job (the lost `in_progress` repaired). */
+  keptBusy: string[];
+  /** Launches left for the next pass: CodeBuild or GitHub could not be asked. */
+  deferred: string[];
   secretsDeleted: string[];
   slotsFreed: string[];
 }
-
-const targetOf = (l: LaunchRecord): AwsTarget => ({ region: l.request.codebuild.region, roleArn: l.request.codebuild.roleArn });
 
 /**
  * One pass.
@@ -59,9 +111,29 @@ const targetOf = (l: LaunchRecord): AwsTarget => ({ region: l.request.codebuild.
  * report.stoppedIdle; // launches whose idle runners were stopped
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  try {
+    return await pass(deps);
+  } finally {
+    await deps.flushNotifications?.();
+  }
+}
+
+async function pass(deps: ReconcileDeps): Promise<ReconcileReport> {
   const { ledger, settings } = deps;
   const now = ledger.now();
-  const report: ReconcileReport = { relaunched: [], requeued: [], finished: [], stoppedIdle: [], secretsDeleted: [], slotsFreed: [] };
+  const report: ReconcileReport = {
+    relaunched: [],
+    requeued: [],
+    dropped: [],
+    finished: [],
+    stoppedIdle: [],
+    relaunchedBuilds: [],
+    parked: [],
+    keptBusy: [],
+    deferred: [],
+    secretsDeleted: [],
+    slotsFreed: [],
+  };
   const launches = await ledger.activeLaunches();
   const resend = (l: LaunchRecord, why: string) => deps.queue.send(l.request, `${l.jobId}-${l.runAttempt}-queued-${why}-${now}`);
 
@@ -70,7 +142,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     report.relaunched.push(l.pk);
   }
 
-  await requeueWaiting(deps, launches, report, resend);
+  await requeueWaiting(deps, launches, report, resend, now);
   await watchBuilds(deps, launches, report, now);
 
   for (const l of await ledger.activeLaunches()) {
@@ -99,38 +171,37 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   return report;
 }
 
-async function requeueWaiting(deps: ReconcileDeps, launches: LaunchRecord[], report: ReconcileReport, resend: (l: LaunchRecord, why: string) => Promise<void>) {
+/**
+ * Waiting launches, oldest first, as many as their environment has free slots. Each one's job is
+ * looked up first: one GitHub says is over (its `completed` was lost) is dropped, not launched, and
+ * its slot goes to the next. One GitHub cannot be asked about is sent anyway: launching for a job
+ * that may be over costs an idle build, not launching for a live one costs the job.
+ */
+async function requeueWaiting(deps: ReconcileDeps, launches: LaunchRecord[], report: ReconcileReport, resend: (l: LaunchRecord, why: string) => Promise<void>, now: number) {
   const waiting = launches.filter((l) => l.state === "waiting").sort((a, b) => a.createdAt - b.createdAt);
   const byEnvironment = Map.groupBy(waiting, (l) => l.environment);
   for (const [environment, queued] of byEnvironment) {
-    const free = queued[0]!.request.concurrency - (await deps.ledger.slotHolders(environment)).length;
-    for (const l of queued.slice(0, Math.max(0, free))) {
+    let free = queued[0]!.request.concurrency - (await deps.ledger.slotHolders(environment)).length;
+    for (const l of queued) {
+      if (free <= 0) break;
+      const job = await askJob(deps, l).catch((error: unknown) => {
+        deps.log?.("could not ask GitHub about a waiting launch's job; sending it anyway", { jobId: l.jobId, runAttempt: l.runAttempt, reason: (error as Error).message });
+        return undefined;
+      });
+      if (job && !stillUntaken(job)) {
+        const reason = `job ${l.jobId} is ${job.status}${job.conclusion ? ` (${job.conclusion})` : ""} on GitHub: dropped while it waited for a slot`;
+        const dropped = await deps.ledger.annotate(
+          l.pk,
+          { state: "finished", finishedAt: now, reason },
+          { expression: "#state = :waiting AND #token = :token", values: { ":waiting": "waiting", ":token": l.token } },
+          { "#token": "token" },
+        );
+        if (dropped) report.dropped.push(l.pk);
+        continue;
+      }
       await resend(l, "slot");
       report.requeued.push(l.pk);
-    }
-  }
-}
-
-async function watchBuilds(deps: ReconcileDeps, launches: LaunchRecord[], report: ReconcileReport, now: number) {
-  const launched = launches.filter((l) => l.state === "launched" && l.buildId);
-  const byTarget = Map.groupBy(launched, (l) => `${l.request.codebuild.region ?? ""}|${l.request.codebuild.roleArn ?? ""}`);
-  for (const group of byTarget.values()) {
-    const target = targetOf(group[0]!);
-    const statuses = await deps.builds.statuses(target, group.map((l) => l.buildId!));
-    for (const l of group) {
-      const status = statuses.get(l.buildId!);
-      if (status !== undefined && status !== "IN_PROGRESS") {
-        await deps.ledger.finishLaunch(l, `build ${status}`);
-        report.finished.push(l.pk);
-      } else if (l.tookAt === undefined && now - (l.launchedAt ?? l.createdAt) > deps.settings.idleMs) {
-        // Its runner never took a job: the job was cancelled or ran on another runner of its run.
-        await deps.builds.stop(target, l.buildId!);
-        await deps.ledger.finishLaunch(l, `runner took no job within ${Math.round(deps.settings.idleMs / 60_000)} min; build stopped`);
-        await deps.registry
-          .unregister({ owner: l.request.job.owner, repo: l.request.job.repo, scope: l.request.runners.scope, installationId: l.request.job.installationId, runnerId: l.runnerId, name: l.runnerName })
-          .catch(() => undefined);
-        report.stoppedIdle.push(l.pk);
-      }
+      free--;
     }
   }
 }

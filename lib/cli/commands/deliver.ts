@@ -1,6 +1,11 @@
 /**
- * `runway deliver`: sign a `workflow_job` delivery as GitHub does and POST it to a Runway webhook
- * (by default the local stack's), then print what Runway answered. For trying Runway by hand.
+ * `runway deliver`: send a `workflow_job` delivery to Runway and print what Runway answered. For
+ * trying Runway by hand.
+ *
+ * To the local stack (the default) it goes out through the local GitHub, as a real delivery does:
+ * the fake signs it with the App's webhook secret, sends it, and keeps it in the App's delivery log,
+ * so a delivery Runway failed (a 503 while its queue was down) is redelivered like any other.
+ * With `--url` (another Runway) it is signed and POSTed from here.
  */
 import { randomUUID } from "node:crypto";
 import { RUN_LABEL_TEMPLATE, resolveRunExpressions } from "../../github/run-label.ts";
@@ -14,8 +19,10 @@ import { reportFailure, writeLine } from "../output.ts";
 
 const usage = `Usage: runway deliver [PAYLOAD.json | -] [options]
 
-Sign a GitHub webhook delivery with the webhook secret and POST it to Runway; print the answer.
-Without a payload file, a workflow_job delivery is made from the options.
+Send a GitHub webhook delivery to Runway; print the answer. Without a payload file, a
+workflow_job delivery is made from the options. To the local stack (no --url) it goes out
+through the local GitHub, which signs it, sends it and keeps it in the App's delivery log (so
+it can be redelivered); with --url it is signed here and POSTed there.
 
 Options:
   --workflow NAME   workflow name (default action-payments-dev-deploy)
@@ -30,8 +37,10 @@ Options:
   --job-id N        job id (default: a fresh one each time)
   --run-id N        workflow run id (default: the job id, so each delivery is a run of its own)
   --event E         X-GitHub-Event (default workflow_job)
-  --url URL         webhook URL (default http://127.0.0.1:$PORT/github/webhook, PORT 3000)
-  --secret S        webhook secret (default $GITHUB_WEBHOOK_SECRET, else the local stack's default)
+  --url URL         another Runway's webhook URL (default: the local stack on 127.0.0.1:$PORT,
+                    PORT 3000, through its GitHub)
+  --secret S        sign with this webhook secret (default: the local GitHub's webhook secret;
+                    with --url, $GITHUB_WEBHOOK_SECRET, else the local stack's default)
 
 Exit status: 0 when Runway answered 2xx, 1 otherwise, 2 bad usage.`;
 
@@ -82,13 +91,10 @@ async function run(io: CommandIo): Promise<number> {
               runnerName: values.action === "queued" ? null : `runway-${jobId}`,
             }),
           );
-    const url = values.url ?? `http://127.0.0.1:${io.env.PORT ?? 3000}/github/webhook`;
-    const secret = values.secret ?? io.env.GITHUB_WEBHOOK_SECRET ?? LOCAL_WEBHOOK_SECRET;
-    const response = await fetch(url, { method: "POST", headers: deliveryHeaders(secret, body, values.event, randomUUID()), body }).catch(
-      (error: unknown) => {
-        throw new UsageError(`could not reach ${url} (${(error as Error).cause ?? (error as Error).message}); is \`npm start\` running?`, { cause: error });
-      },
-    );
+    const request = values.url === undefined ? throughLocalGitHub(io, values.event, values.secret, body) : signedHere(values.url, values.event, values.secret ?? io.env.GITHUB_WEBHOOK_SECRET, body);
+    const response = await fetch(request.url, request.init).catch((error: unknown) => {
+      throw new UsageError(`could not reach ${request.url} (${(error as Error).cause ?? (error as Error).message}); is \`npm start\` running?`, { cause: error });
+    });
     const text = await response.text();
     writeLine(io.stdout, `${response.status} ${response.statusText}`);
     try {
@@ -102,8 +108,19 @@ async function run(io: CommandIo): Promise<number> {
   }
 }
 
+/** The local stack's GitHub signs, sends and logs it (lib/local/github-fake/delivery-routes.ts). */
+function throughLocalGitHub(io: CommandIo, event: string, secret: string | undefined, body: string): { url: string; init: RequestInit } {
+  const headers: Record<string, string> = { "content-type": "application/json", "x-github-event": event, ...(secret === undefined ? {} : { "x-runway-sign-with": secret }) };
+  return { url: `http://127.0.0.1:${io.env.PORT ?? 3000}/github/api/_fake/deliveries`, init: { method: "POST", headers, body } };
+}
+
+/** Signed here, as GitHub signs, and POSTed to the webhook at `url`. */
+function signedHere(url: string, event: string, secret: string | undefined, body: string): { url: string; init: RequestInit } {
+  return { url, init: { method: "POST", headers: deliveryHeaders(secret ?? LOCAL_WEBHOOK_SECRET, body, event, randomUUID()), body } };
+}
+
 export const deliverCommand: CliCommand = {
-  summary: "sign a workflow_job delivery and POST it to Runway (the local stack by default)",
+  summary: "send a workflow_job delivery to Runway (the local stack, through its GitHub, by default)",
   usage,
   run,
 };

@@ -5,7 +5,10 @@
  * is what `GET /app/hook/deliveries` lists and redelivery works from.
  *
  * Faults: a delivery can be dropped (GitHub could not reach the webhook: logged as failed, never
- * received), to reproduce a lost `in_progress` or `completed`.
+ * received), to reproduce a lost `in_progress` or `completed`. A webhook that is down or answers
+ * 5xx is logged as GitHub logs it (`failed to connect` / status 0, `Invalid HTTP Response: 503`).
+ * A redelivery (`POST /app/hook/deliveries/{id}/attempts`, delivery-routes.ts) sends the same
+ * body again under the same guid, as a new delivery marked `redelivery: true`.
  */
 import { randomUUID } from "node:crypto";
 import { deliveryHeaders } from "../../github/sample-delivery.ts";
@@ -26,9 +29,21 @@ export interface FakeDelivery {
   repository_id: number | null;
   throttled_at: string | null;
   /** Not in the list's shape: what was sent, for the single-delivery view and redelivery. */
-  request: { payload: Record<string, any> };
+  request: { headers: Record<string, string> | null; payload: Record<string, any> };
+  /** Not in the list's shape: what the webhook answered (null for both when it did not). */
+  response: { headers: Record<string, string> | null; payload: string | null };
+  /** Not in the list's shape: where it was sent. */
+  url: string | null;
   /** The job it is about, for tests (`workflow_job` only). */
   jobId: number | null;
+}
+
+export interface DeliverOptions {
+  /** The event's GUID; a redelivery passes the original's. */
+  guid?: string;
+  redelivery?: boolean;
+  /** Sign with this secret instead of the webhook's (a webhook configured with another secret). */
+  secret?: string;
 }
 
 export interface DropSpec {
@@ -46,6 +61,16 @@ export interface WebhookTarget {
 
 /** GitHub gives up on a delivery after ten seconds. */
 const TIMEOUT_MS = 10_000;
+/** GitHub keeps the start of the webhook's answer, not all of it. */
+const MAX_RESPONSE_CHARS = 10_000;
+
+interface SendOutcome {
+  status: string;
+  status_code: number;
+  request: Record<string, string> | null;
+  response: FakeDelivery["response"];
+  url: string | null;
+}
 
 export class WebhookSender {
   #target: WebhookTarget | undefined;
@@ -79,7 +104,7 @@ export class WebhookSender {
   }
 
   /** Sign and POST one event; resolves with the attempt's log entry once the webhook answered. */
-  deliver(event: string, payload: Record<string, any>, options: { guid?: string; redelivery?: boolean } = {}): Promise<FakeDelivery> {
+  deliver(event: string, payload: Record<string, any>, options: DeliverOptions = {}): Promise<FakeDelivery> {
     const jobId = event === "workflow_job" && typeof payload.workflow_job?.id === "number" ? (payload.workflow_job.id as number) : null;
     const key = jobId === null ? randomUUID() : `job:${jobId}`;
     const previous = this.#chains.get(key) ?? Promise.resolve();
@@ -98,11 +123,11 @@ export class WebhookSender {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #attempt(event: string, payload: Record<string, any>, jobId: number | null, options: { guid?: string; redelivery?: boolean }): Promise<FakeDelivery> {
+  async #attempt(event: string, payload: Record<string, any>, jobId: number | null, options: DeliverOptions): Promise<FakeDelivery> {
     const guid = options.guid ?? randomUUID();
     const action = typeof payload.action === "string" ? payload.action : null;
     const started = performance.now();
-    const outcome = await this.#send(event, payload, guid, action, jobId);
+    const { request, response, url, ...outcome } = await this.#send(event, payload, guid, action, jobId, options.secret);
     const entry: FakeDelivery = {
       id: this.#nextId++,
       guid,
@@ -115,7 +140,9 @@ export class WebhookSender {
       installation_id: typeof payload.installation?.id === "number" ? payload.installation.id : null,
       repository_id: typeof payload.repository?.id === "number" ? payload.repository.id : null,
       throttled_at: null,
-      request: { payload: structuredClone(payload) },
+      request: { headers: request, payload: structuredClone(payload) },
+      response,
+      url,
       jobId,
     };
     this.#log.push(entry);
@@ -124,23 +151,30 @@ export class WebhookSender {
     return entry;
   }
 
-  async #send(event: string, payload: Record<string, any>, guid: string, action: string | null, jobId: number | null): Promise<{ status: string; status_code: number }> {
-    if (this.#takeDrop(event, action, jobId)) return { status: "failed to connect", status_code: 0 };
+  async #send(event: string, payload: Record<string, any>, guid: string, action: string | null, jobId: number | null, secret: string | undefined): Promise<SendOutcome> {
     const target = this.#target;
-    if (!target) return { status: "not sent: no webhook URL configured", status_code: 0 };
+    const unanswered = { response: { headers: null, payload: null } };
+    if (!target) return { status: "not sent: no webhook URL configured", status_code: 0, request: null, url: null, ...unanswered };
     const body = JSON.stringify(payload);
     const headers = {
-      ...deliveryHeaders(target.secret, body, event, guid),
+      ...deliveryHeaders(secret ?? target.secret, body, event, guid),
       "x-github-hook-id": "1",
       "x-github-hook-installation-target-type": "integration",
       "x-github-hook-installation-target-id": this.#appId,
     };
+    const sent = { request: headers, url: target.url };
+    if (this.#takeDrop(event, action, jobId)) return { status: "failed to connect", status_code: 0, ...sent, ...unanswered };
     try {
       const response = await fetch(target.url, { method: "POST", headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
-      await response.arrayBuffer();
-      return { status: response.ok ? "OK" : `Invalid HTTP Response: ${response.status}`, status_code: response.status };
+      const text = (await response.text()).slice(0, MAX_RESPONSE_CHARS);
+      return {
+        status: response.ok ? "OK" : `Invalid HTTP Response: ${response.status}`,
+        status_code: response.status,
+        ...sent,
+        response: { headers: Object.fromEntries(response.headers), payload: text },
+      };
     } catch (error) {
-      return { status: (error as Error).name === "TimeoutError" ? "timed out" : "failed to connect", status_code: 0 };
+      return { status: (error as Error).name === "TimeoutError" ? "timed out" : "failed to connect", status_code: 0, ...sent, ...unanswered };
     }
   }
 

@@ -17,7 +17,11 @@ export type FakeRoute =
   | "job-logs-download"
   | "get-job"
   | "get-runner"
-  | "list-runner-groups";
+  | "list-runner-groups"
+  | "list-deliveries"
+  | "get-delivery"
+  | "redeliver"
+  | "send-delivery";
 
 export interface FailureSpec {
   /** Which operation fails; `*` for every one. */

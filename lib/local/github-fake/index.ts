@@ -15,6 +15,10 @@
  *   GET    /repos/{owner}/{repo}/actions/jobs/{job_id}        Actions: read
  *   GET    /repos/{owner}/{repo}/actions/runners/{runner_id}  (and the /orgs/{org} form): `busy`
  *   GET    /orgs/{org}/actions/runner-groups?per_page=&page=&visible_to_repository=
+ *   GET    /app/hook/deliveries?per_page=&cursor=&status=   App JWT: the App's delivery log, newest first
+ *   GET    /app/hook/deliveries/{delivery_id}                App JWT: with the request and the answer
+ *   POST   /app/hook/deliveries/{delivery_id}/attempts       App JWT: redeliver (same guid, new id)
+ *   POST   /_fake/deliveries                                 sign, send and log a delivery given by hand
  *
  * Beside the API it plays GitHub Actions (`actions`): jobs queued, runner hosts connecting, jobs
  * handed to any covering idle runner as GitHub does (assignment.ts), and the App's webhook
@@ -137,7 +141,7 @@ export function createGitHubFake(options: GitHubFakeOptions = {}): GitHubFake {
     }
     const params = match.found!.slice(1).map((p) => decodeURIComponent(p));
     const apiUrl = `http://${req.headers.host ?? "127.0.0.1"}${base}`;
-    const answer = await match.route.handler({ req, url, path, state, app, tokenLifetimeSeconds, apiUrl, downloads }, params);
+    const answer = await match.route.handler({ req, url, path, state, app, tokenLifetimeSeconds, apiUrl, downloads, sender }, params);
     req.resume();
     record(answer.status, answer.note);
     send(res, answer, answer.text === undefined ? rate.count(answer.caller ?? "anonymous", answer.resource) : {});

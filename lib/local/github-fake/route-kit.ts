@@ -7,6 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type { KeyObject } from "node:crypto";
 import type { components } from "@octokit/openapi-types";
 import { verifyAppJwt } from "./app-key.ts";
+import type { WebhookSender } from "./deliveries.ts";
 import type { FakeRoute } from "./failures.ts";
 import { credential, errorBody } from "./http.ts";
 import type { FakeInstallation, FakeRunner, GitHubFakeState, Permission, RunnerScope } from "./state.ts";
@@ -23,6 +24,8 @@ export interface RouteContext {
   /** Absolute URL of the fake's mount point, e.g. http://127.0.0.1:3000/github/api. */
   apiUrl: string;
   downloads: Map<string, { owner: string; repo: string; jobId: number; until: number }>;
+  /** The App's webhook: redeliveries and deliveries sent by hand go out through it. */
+  sender: WebhookSender;
 }
 
 export interface Answer {

@@ -20,6 +20,7 @@ import {
   type RouteContext,
 } from "./route-kit.ts";
 import type { FakeInstallation, Permission, RunnerScope } from "./state.ts";
+import { DELIVERY_ROUTES } from "./delivery-routes.ts";
 import { STATUS_ROUTES } from "./status-routes.ts";
 
 export type { Answer, Route, RouteContext } from "./route-kit.ts";
@@ -37,6 +38,7 @@ export const ROUTES: Route[] = [
   { method: "GET", pattern: new RegExp(`^/repos/${seg}/${seg}/actions/jobs/(\\d+)/logs$`), name: "job-logs", handler: (c, [o, r, id]) => jobLogs(c, o!, r!, id!) },
   { method: "GET", pattern: /^\/_fake\/job-logs\/([\w-]+)$/, name: "job-logs-download", handler: (c, [key]) => downloadLogs(c, key!) },
   ...STATUS_ROUTES,
+  ...DELIVERY_ROUTES,
 ];
 
 function accessTokens(ctx: RouteContext, [id]: string[]): Answer {

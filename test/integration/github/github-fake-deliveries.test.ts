@@ -52,7 +52,7 @@ describe("the local GitHub's webhook deliveries", () => {
     receiver!.status.next = 503;
     await fake.deliver("workflow_job", queued({ id: 202, labels: DEV }));
     const [ok, failed] = fake.state.deliveries;
-    expect(Object.keys(ok!).filter((k) => k !== "request" && k !== "jobId").sort()).toEqual(ITEM_KEYS);
+    expect(Object.keys(ok!).filter((k) => !["request", "response", "url", "jobId"].includes(k)).sort()).toEqual(ITEM_KEYS);
     expect(ok).toMatchObject({ event: "workflow_job", action: "queued", status: "OK", status_code: 202, redelivery: false, installation_id: 42, repository_id: 1, jobId: 201 });
     expect(ok!.delivered_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(failed).toMatchObject({ status: "Invalid HTTP Response: 503", status_code: 503, jobId: 202 });

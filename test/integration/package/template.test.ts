@@ -37,7 +37,7 @@ const fn = (key: string) => {
 const roleOf = (key: string) => resources()[fn(key).Role["Fn::GetAtt"][0]]!.Properties;
 const statementsOf = (key: string) => roleOf(key).Policies.flatMap((p: any) => p.PolicyDocument.Statement);
 const statement = (key: string, sid: string) => statementsOf(key).find((s: any) => s.Sid === sid);
-const functionKeys = () => ["github-webhook", "runner-launcher", "reconciler", "build-events", "slack-notifier", "deployment-events", ...HOOKS.map((h) => `hook-${h}`)];
+const functionKeys = () => ["github-webhook", "runner-launcher", "reconciler", "redeliverer", "build-events", "slack-notifier", "deployment-events", ...HOOKS.map((h) => `hook-${h}`)];
 
 describe("serverless package, offline", () => {
   it("needs no credentials and no network, and writes the template, a zip per function and the runner bundle", () => {
@@ -195,10 +195,15 @@ describe("resources", () => {
     expect(table.DeletionPolicy).toBe("Delete");
   });
 
-  it("parks failed launches in the FIFO dead-letter queue after five receives, and alarms on any message there", () => {
+  it("parks failed launches in the FIFO dead-letter queue after twelve receives, and alarms on any message there", () => {
     const queue = resources().JobQueue!.Properties;
-    expect(queue).toMatchObject({ QueueName: "runway-dev-jobs.fifo", FifoQueue: true, RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": ["JobDeadLetterQueue", "Arn"] }, maxReceiveCount: 5 } });
-    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(fn("runner-launcher").Timeout);
+    expect(queue).toMatchObject({ QueueName: "runway-dev-jobs.fifo", FifoQueue: true, RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": ["JobDeadLetterQueue", "Arn"] }, maxReceiveCount: 12 } });
+    // AWS's advice for an SQS event source: a visibility timeout of six times the function's timeout.
+    expect(queue.VisibilityTimeout).toBe(6 * fn("runner-launcher").Timeout);
+    // The launcher may change a record's visibility (its per-message backoff).
+    expect(statement("runner-launcher", "ConsumeJobQueue").Action).toContain("sqs:ChangeMessageVisibility");
+    // The reconciler parks a job no build took, relaunched too often, and tells Slack.
+    expect(statement("reconciler", "ParkAndNotify").Resource).toEqual([{ "Fn::GetAtt": ["JobDeadLetterQueue", "Arn"] }, { "Fn::GetAtt": ["NotifyQueue", "Arn"] }]);
     expect(resources().JobDeadLetterQueue!.Properties).toMatchObject({ QueueName: "runway-dev-jobs-dlq.fifo", FifoQueue: true });
     for (const [queueId, alarmId] of [["JobDeadLetterQueue", "JobDeadLetterAlarm"], ["NotifyDeadLetterQueue", "NotifyDeadLetterAlarm"]] as const) {
       expect(resources()[alarmId]!.Properties).toMatchObject({
@@ -266,6 +271,14 @@ describe("triggers", () => {
     expect(rule.Properties.ScheduleExpression).toBe("rate(1 minute)");
     expect(fn("reconciler").Timeout).toBeLessThan(60);
     expect(resources().ReconcilerLambdaEvConf!.Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+  });
+
+  it("runs the redeliverer every minute, reading the App's key and writing only the ledger", () => {
+    const [[, rule]] = ofType(dev.template, "AWS::Events::Rule").filter(([id]) => id.startsWith("Redeliverer")) as [[string, any]];
+    expect(rule.Properties.ScheduleExpression).toBe("rate(1 minute)");
+    expect(fn("redeliverer").Timeout).toBeLessThan(60);
+    expect(statementsOf("redeliverer").map((s: any) => s.Sid).sort()).toEqual(expect.arrayContaining(["Ledger", "ReadGitHubAppKey"]));
+    expect(statementsOf("redeliverer").flatMap((s: any) => [s.Action].flat())).not.toContain("sqs:SendMessage");
   });
 
   it("sends the runner projects' build state changes to build-events, and CodeDeploy and ECS deployments to deployment-events", () => {

@@ -12,8 +12,12 @@ import { createStsEmulation, type StsEmulation } from "../../../lib/local/aws-em
 import { startLocalDynamo } from "../../../lib/local/dynamodb.ts";
 import { codeBuildStarter, deadLetterParking, ssmJitSecrets } from "../../../lib/runners/aws-ports.ts";
 import { consumeJobMessages, type ConsumeDeps } from "../../../lib/runners/consume.ts";
-import { RunnerNameTakenError, type RunnerRegistry } from "../../../lib/runners/launch.ts";
+import type { GitHubJob } from "../../../lib/github/jobs.ts";
+import type { GitHubRunner } from "../../../lib/github/runner-status.ts";
+import { RetryLaterError } from "../../../lib/runners/errors.ts";
+import { RunnerNameTakenError, type GitHubJobs, type RunnerRegistry } from "../../../lib/runners/launch.ts";
 import { Ledger } from "../../../lib/runners/ledger.ts";
+import type { GitHubRunners } from "../../../lib/runners/reconcile.ts";
 
 export const DLQ = "runway-jobs-dlq.fifo";
 export { PROJECT } from "../../support/job-messages.ts";
@@ -98,3 +102,42 @@ export async function startHarness(options: { table?: string; leaseMs?: number }
 }
 
 export { queuedJob, sqsEvent } from "../../support/job-messages.ts";
+
+/** What a fake GitHub says about jobs and runners; the test sets the answers. */
+export interface GitHubTruth {
+  jobs: GitHubJobs;
+  runners: GitHubRunners;
+  /** Per job id (default: queued, no runner). */
+  job: Map<number, Partial<GitHubJob>>;
+  /** Per runner id (default: registered, offline, not busy); "gone" answers as GitHub's 404 does. */
+  runner: Map<number, Partial<GitHubRunner> | "gone">;
+  /** While true, every question fails as a rate-limited or unreachable GitHub does. */
+  unreachable: boolean;
+  /** The job and runner ids asked about, in order. */
+  asked: { jobs: number[]; runners: number[] };
+}
+
+export function gitHubTruth(): GitHubTruth {
+  const truth: GitHubTruth = {
+    job: new Map(),
+    runner: new Map(),
+    unreachable: false,
+    asked: { jobs: [], runners: [] },
+    jobs: {
+      async job({ jobId }) {
+        truth.asked.jobs.push(jobId);
+        if (truth.unreachable) throw new RetryLaterError(`GitHub's rate limit stopped the call to read job ${jobId}: retry after 60 s`);
+        return { id: jobId, runId: 1, runAttempt: 1, status: "queued", conclusion: null, runnerName: null, runnerId: null, ...truth.job.get(jobId) };
+      },
+    },
+    runners: {
+      async runner({ runnerId }) {
+        truth.asked.runners.push(runnerId);
+        if (truth.unreachable) throw new RetryLaterError(`could not reach GitHub to read runner ${runnerId}; retry later`);
+        const answer = truth.runner.get(runnerId);
+        return answer === "gone" ? undefined : { id: runnerId, name: `runner-${runnerId}`, status: "offline", busy: false, ...answer };
+      },
+    },
+  };
+  return truth;
+}

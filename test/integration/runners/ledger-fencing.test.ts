@@ -13,7 +13,7 @@ import { jobCompleted } from "../../../lib/runners/job-lifecycle.ts";
 import { launch, type LaunchDeps } from "../../../lib/runners/launch.ts";
 import { LeaseLostError, Ledger } from "../../../lib/runners/ledger.ts";
 import { reconcile } from "../../../lib/runners/reconcile.ts";
-import { DLQ, PROJECT, queuedJob, startHarness, type Harness } from "./harness.ts";
+import { DLQ, gitHubTruth, PROJECT, queuedJob, startHarness, type Harness } from "./harness.ts";
 
 let h: Harness;
 let clock = Date.now();
@@ -21,6 +21,8 @@ let ledger: Ledger;
 let nextJob = 7000;
 const job = () => ++nextJob;
 const MIN = 60_000;
+/** What GitHub says of the jobs (the reconciler asks before it relaunches or drops one). */
+const github = gitHubTruth();
 
 beforeAll(async () => {
   h = await startHarness({ table: "runway-fencing" });
@@ -40,8 +42,11 @@ const reconcilerDeps = (sent: number[], idleMs = 10 * MIN) => ({
   builds: codeBuildWatcher(),
   secrets: h.deps.secrets,
   registry: h.registry,
+  jobs: github.jobs,
+  runners: github.runners,
   queue: { send: async (message: { job: { id: number } }) => void sent.push(message.job.id) },
-  settings: { stuckAfterMs: 2 * MIN, idleMs, jitMaxAgeMs: 15 * MIN },
+  parking: h.deps.parking,
+  settings: { stuckAfterMs: 2 * MIN, idleMs, jitMaxAgeMs: 15 * MIN, jitPrefix: h.deps.settings.jitPrefix },
 });
 const parked = () => h.sqs.messages(DLQ).map((m) => JSON.parse(m.body) as { job: { id: number } });
 
@@ -107,6 +112,7 @@ describe("a ledger that fences", () => {
     expect((await ledger.get(waiting, 1))!).toMatchObject({ state: "finished", reason: expect.stringContaining("cancelled") });
 
     // A slot frees: the reconciler hands it to nobody, since nothing is waiting any more.
+    github.job.set(running, { status: "completed", conclusion: "success" }); // it ran: no relaunch
     h.codebuild.complete((await ledger.get(running, 1))!.buildId!, "SUCCEEDED");
     const sent: number[] = [];
     const reconcileDeps = reconcilerDeps(sent);
@@ -126,6 +132,7 @@ describe("a ledger that fences", () => {
     expect((await ledger.get(second, 1))!.jitDeletedAt).toBeUndefined();
 
     // The slot frees; the waiting launch stores its secret now, and that one is the one deleted later.
+    github.job.set(first, { status: "completed", conclusion: "success" }); // it ran: no relaunch
     h.codebuild.complete((await ledger.get(first, 1))!.buildId!, "SUCCEEDED");
     await reconcile(reconcileDeps);
     expect(await launch(queuedJob(second, { environment, concurrency: 1 }), deps())).toMatchObject({ outcome: "launched" });

@@ -237,11 +237,16 @@ export function createSqsEmulation(options: SqsEmulationOptions = {}): SqsEmulat
         const queue = fromUrl(input.QueueUrl);
         return batch(input.Entries, (entry) => (queue.delete(entry.ReceiptHandle ?? ""), {}));
       },
+      // Rules (handle validity, 0–43200 s, 12 h in total, FIFO expiry) in SqsQueue.changeVisibility.
       ChangeMessageVisibility: (input: { QueueUrl?: string; ReceiptHandle?: string; VisibilityTimeout?: number }) => {
+        const queue = fromUrl(input.QueueUrl);
+        if (!input.ReceiptHandle) throw missingParameter("ReceiptHandle");
         if (input.VisibilityTimeout === undefined) throw missingParameter("VisibilityTimeout");
-        fromUrl(input.QueueUrl).changeVisibility(input.ReceiptHandle ?? "", input.VisibilityTimeout);
+        queue.changeVisibility(input.ReceiptHandle, input.VisibilityTimeout);
         return {};
       },
+      // Each entry succeeds or fails alone (Failed[].Code is the single call's error code).
+      // VisibilityTimeout is optional in the model; an entry without it is treated as 0.
       ChangeMessageVisibilityBatch: (input: { QueueUrl?: string; Entries?: Array<{ Id?: string; ReceiptHandle?: string; VisibilityTimeout?: number }> }) => {
         const queue = fromUrl(input.QueueUrl);
         return batch(input.Entries, (entry) => (queue.changeVisibility(entry.ReceiptHandle ?? "", entry.VisibilityTimeout ?? 0), {}));

@@ -3,6 +3,9 @@
  * handler as a real `SQSEvent`, delete what succeeded. A thrown error leaves the whole batch to
  * come back after its visibility timeout; `batchItemFailures` (ReportBatchItemFailures) leaves only
  * the listed messages. Redrive to the dead-letter queue therefore happens exactly as on AWS.
+ * A handler that changes a failed message's visibility (ChangeMessageVisibility with the record's
+ * receipt handle) gets it back when that visibility runs out, since polling only receives what the
+ * queue hands out.
  */
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
 import type { SqsMessage, SqsQueue } from "./queue.ts";

@@ -10,6 +10,9 @@ import { md5Hex, md5OfMessageAttributes, type SqsMessageAttribute } from "./md5.
 /** FIFO deduplication interval: a repeat within it is accepted but not enqueued. */
 export const DEDUPLICATION_WINDOW_MS = 5 * 60 * 1000;
 
+/** The longest a message stays hidden after one receive, changes of its visibility included (12 h). */
+export const MAX_VISIBILITY_SECONDS = 43_200;
+
 export interface SqsMessage {
   messageId: string;
   body: string;
@@ -27,6 +30,8 @@ export interface SqsMessage {
   visibleAt: number;
   /** The handle of the latest receive; older handles no longer delete the message. */
   receiptHandle: string | undefined;
+  /** Epoch ms of the latest receive: visibility changes may hide it for 12 h from then, no more. */
+  receivedAt: number | undefined;
 }
 
 export interface SendInput {
@@ -125,6 +130,7 @@ export class SqsQueue {
       receiveCount: 0,
       visibleAt: now + delay * 1000,
       receiptHandle: undefined,
+      receivedAt: undefined,
     };
     this.messages.push(message);
     const result: SendResult = {
@@ -139,12 +145,14 @@ export class SqsQueue {
 
   /**
    * Receive up to `max` visible messages, making them invisible for `visibilitySeconds`. FIFO: a
-   * group with a message in flight (or delayed) yields nothing, so order holds within a group.
-   * A message already received maxReceiveCount times moves to the dead-letter queue instead.
+   * group with a message in flight anywhere in it (or a delayed one ahead) yields nothing, so order
+   * holds within a group — also when a later message of the group was given a longer visibility
+   * than an earlier one. A message already received maxReceiveCount times moves to the dead-letter
+   * queue instead.
    */
   receive(max: number, visibilitySeconds = this.visibilityTimeout, now = Date.now()): SqsMessage[] {
     const out: SqsMessage[] = [];
-    const blocked = new Set<string>();
+    const blocked = new Set<string>(this.fifo ? this.messages.filter((m) => m.receiveCount > 0 && m.visibleAt > now).map((m) => m.groupId ?? "") : []);
     const redrive = this.redrivePolicy;
     for (const message of [...this.messages]) {
       if (out.length >= max) break;
@@ -166,6 +174,7 @@ export class SqsQueue {
       message.firstReceiveTimestamp ??= now;
       message.visibleAt = now + visibilitySeconds * 1000;
       message.receiptHandle = receiptHandleFor(this.name, message.messageId);
+      message.receivedAt = now;
       out.push(message);
     }
     return out;
@@ -178,15 +187,37 @@ export class SqsQueue {
     if (message && message.receiptHandle === receiptHandle) this.#remove(message);
   }
 
+  /**
+   * ChangeMessageVisibility: hide the message received with `receiptHandle` for `seconds` from now
+   * (0 makes it receivable at once), as AWS answers it:
+   *
+   * - a handle that is not one of this queue's: ReceiptHandleIsInvalid;
+   * - a message deleted (or redriven, purged) or received again since this handle: InvalidParameterValue,
+   *   "Message does not exist or is not available for visibility timeout change";
+   * - the latest handle after its visibility ran out: on a standard queue AWS answers OK and changes
+   *   nothing (LocalStack's AWS-validated behaviour); a FIFO queue's handle has expired
+   *   (InvalidParameterValue, "The receipt handle has expired", as for DeleteMessage);
+   * - more than 12 hours after the receive in total: InvalidParameterValue.
+   *
+   * MessageNotInflight is in the API model, but AWS has not been seen to answer it (neither
+   * LocalStack's nor moto's maintainers could make it), so nothing here raises it.
+   */
   changeVisibility(receiptHandle: string, seconds: number, now = Date.now()): void {
-    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43200) {
-      throw invalidParameter("VisibilityTimeout", seconds, "VisibilityTimeout must be an integer between 0 and 43200.");
+    if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 0 || seconds > MAX_VISIBILITY_SECONDS) {
+      throw invalidParameter("VisibilityTimeout", seconds, `Must be an integer between 0 and ${MAX_VISIBILITY_SECONDS}.`);
     }
     const { messageId } = this.#parseHandle(receiptHandle);
     const message = this.messages.find((m) => m.messageId === messageId);
-    if (!message) throw sqsError("ReceiptHandleIsInvalid", `The receipt handle has expired: ${receiptHandle}`);
-    if (message.receiptHandle !== receiptHandle || message.visibleAt <= now) {
-      throw sqsError("MessageNotInflight", "The message referred to is not in flight.");
+    if (!message || message.receiptHandle !== receiptHandle) {
+      throw invalidParameter("ReceiptHandle", receiptHandle, "Message does not exist or is not available for visibility timeout change.");
+    }
+    if (message.visibleAt <= now) {
+      if (this.fifo) throw invalidParameter("ReceiptHandle", receiptHandle, "The receipt handle has expired.");
+      return;
+    }
+    // Counted in whole seconds since the receive, so 43200 right after receiving is still allowed.
+    if (Math.floor((now - (message.receivedAt ?? now)) / 1000) + seconds > MAX_VISIBILITY_SECONDS) {
+      throw invalidParameter("VisibilityTimeout", seconds, `Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_SECONDS} seconds]`);
     }
     message.visibleAt = now + seconds * 1000;
   }
@@ -221,6 +252,7 @@ export class SqsQueue {
       firstReceiveTimestamp: undefined,
       visibleAt: now,
       receiptHandle: undefined,
+      receivedAt: undefined,
     });
   }
 
