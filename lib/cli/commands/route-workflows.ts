@@ -14,6 +14,8 @@ import { UsageError } from "../errors.ts";
 import { displayPath, plural, writeJson, writeLine } from "../output.ts";
 import { isGitHubHosted, readWorkflows, workflowsFolder, type WorkflowFileError, type WorkflowJobSpec, type WorkflowSpec } from "../workflows.ts";
 import { resolveRunExpressions } from "../../github/run-label.ts";
+import { PermanentLaunchError } from "../../runners/errors.ts";
+import { buildOverrides } from "../../runners/runner-labels.ts";
 
 /** What the command line says about the runs: the fields a workflow file does not carry. */
 export interface RunContext {
@@ -38,6 +40,8 @@ export type JobReport = {
   reason: string;
 } & (
   | { verdict: "routed"; environment: string; labels: string[]; group?: string; decision: RouteDecision }
+  /** Routed, but the launcher would refuse it: a runner-label override the environment does not allow. */
+  | { verdict: "refused"; environment: string; labels: string[]; group?: string; decision: RouteDecision }
   | { verdict: "ignored"; labels: string[]; group?: string; decision: RouteDecision }
   | { verdict: "github-hosted"; labels: string[] }
   | { verdict: "unresolved"; expression: string }
@@ -120,10 +124,23 @@ function reportJob(workflow: WorkflowSpec, job: WorkflowJobSpec, config: RunwayC
       const decision = route(syntheticPayload(workflow, job, labels, context), config, served);
       const reason = [...notes(job), decision.reason, ...unknownFacts(decision)].join("; ");
       const runner = { labels: runsOn.labels, ...(runsOn.group !== undefined ? { group: runsOn.group } : {}) };
-      return decision.outcome === "routed"
-        ? { ...base, verdict: "routed", environment: decision.environment, ...runner, reason, decision }
-        : { ...base, verdict: "ignored", ...runner, reason, decision };
+      if (decision.outcome !== "routed") return { ...base, verdict: "ignored", ...runner, reason, decision };
+      const refusal = overrideRefusal(labels, decision.codebuild.allowOverrides);
+      return refusal
+        ? { ...base, verdict: "refused", environment: decision.environment, ...runner, reason: `${decision.environment} would refuse it: ${refusal}`, decision }
+        : { ...base, verdict: "routed", environment: decision.environment, ...runner, reason, decision };
     }
+  }
+}
+
+/** What the launcher would refuse in these labels (the same check it makes), or undefined. */
+function overrideRefusal(labels: string[], allowed: string[]): string | undefined {
+  try {
+    buildOverrides(labels, allowed);
+    return undefined;
+  } catch (error) {
+    if (error instanceof PermanentLaunchError) return error.message;
+    throw error;
   }
 }
 
@@ -215,6 +232,8 @@ function headline(job: JobReport): string {
       return `${job.environment}: ${job.reason}`;
     case "ignored":
       return `ignored: ${job.reason}`;
+    case "refused":
+      return `refused: ${job.reason}`;
     case "github-hosted":
       return job.reason;
     case "unresolved":
@@ -232,6 +251,7 @@ function summary(report: WorkflowsReport): string {
   const routed = [...byEnv].map(([env, n]) => `${n} to ${env}`).join(", ");
   const parts = [
     `${count("routed")} routed${routed ? ` (${routed})` : ""}`,
+    ...(count("refused") > 0 ? [`${count("refused")} refused`] : []),
     `${count("ignored")} ignored`,
     `${count("github-hosted")} GitHub-hosted`,
     `${count("unresolved")} unresolved`,

@@ -1,4 +1,4 @@
-import { mkdirSync, copyFileSync } from "node:fs";
+import { mkdirSync, copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { routeCommand } from "../../../lib/cli/commands/route.ts";
@@ -110,5 +110,30 @@ describe("runway route --workflows", () => {
     const result = await runCommand(routeCommand.run, [...argv, "--config", SAMPLE_CONFIG_FILE]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(says);
+  });
+});
+
+describe("runway route --workflows, launches the launcher would refuse", () => {
+  it("calls a job refused when it asks for an override its environment does not allow, as the launcher would", async () => {
+    const { dir, remove } = tempDir();
+    writeFileSync(
+      join(dir, "stg-arm.yml"),
+      `name: action-web-stg-deploy
+on: push
+jobs:
+  arm:
+    runs-on: [self-hosted, runway-stg, "runway-run-\${{ github.run_id }}-\${{ github.run_attempt }}", "image:arm-3.0"]
+    steps: [{ run: make }]
+  plain:
+    runs-on: [self-hosted, runway-stg, "runway-run-\${{ github.run_id }}-\${{ github.run_attempt }}"]
+    steps: [{ run: make }]
+`,
+    );
+    const result = await runCommand(routeCommand.run, ["--workflows", dir, "--config", SAMPLE_CONFIG_FILE, "--branch", "main", "--json"]);
+    const report = JSON.parse(result.stdout) as WorkflowsReport;
+    const [arm, plain] = report.workflows[0]!.jobs;
+    expect(arm).toMatchObject({ verdict: "refused", environment: "stg", reason: expect.stringContaining('stg would refuse it: the job asks for "image:arm-3.0" but this environment does not allow image overrides') });
+    expect(plain).toMatchObject({ verdict: "routed", environment: "stg" });
+    remove();
   });
 });
