@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { consumeJobMessages } from "../../../lib/runners/consume.ts";
-import { launch } from "../../../lib/runners/launch.ts";
+import { launch, type LaunchDeps } from "../../../lib/runners/launch.ts";
 import { launchKey } from "../../../lib/runners/ledger.ts";
 import { DLQ, PROJECT, queuedJob, sqsEvent, startHarness, type Harness } from "./harness.ts";
 
@@ -25,6 +25,24 @@ beforeEach(() => {
 
 const buildsFor = (jobId: number) => h.codebuild.builds().filter((b) => b.environment?.environmentVariables?.some((v) => v.name === "RUNWAY_JOB_ID" && v.value === String(jobId)));
 const startBuildCalls = () => h.aws.calls.filter((c) => c.operation === "StartBuild");
+
+/** The ledger, except that its first call to `method` dies (as a worker killed at that step). */
+function dyingOnce(ledger: LaunchDeps["ledger"], method: "acquireSlot" | "update"): LaunchDeps["ledger"] {
+  let died = false;
+  return new Proxy(ledger, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== "function") return value;
+      if (key === method && !died) {
+        return async () => {
+          died = true;
+          throw new Error(`the worker died before ${method}`);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+}
 
 describe("the runner launcher", () => {
   it("launches one build that hosts a JIT runner, with the config passed by reference only", async () => {
@@ -88,6 +106,23 @@ describe("the runner launcher", () => {
     const done = (await h.ledger.get(id, 1))!;
     expect(done.runnerId).toBe(half.runnerId); // the registration was reused, not repeated
     expect(done.token).toBe(half.token);
+  });
+
+  // A worker that dies at any step leaves a launch the next one finishes: one build, one live
+  // runner registration, one JIT secret, whatever step it died after.
+  it.each([
+    ["after its claim", (d: LaunchDeps): LaunchDeps => ({ ...d, ledger: dyingOnce(d.ledger, "acquireSlot") })],
+    ["after registering the JIT runner", (d: LaunchDeps): LaunchDeps => ({ ...d, secrets: { ...d.secrets, put: async () => Promise.reject(new Error("died after registering")) } })],
+    ["after writing the JIT secret", (d: LaunchDeps): LaunchDeps => ({ ...d, ledger: dyingOnce(d.ledger, "update") })],
+  ])("ends with exactly one build when a worker dies %s", async (_when, dying) => {
+    const id = job();
+    await expect(launch(queuedJob(id), dying({ ...h.deps, settings: { ...h.deps.settings, leaseMs: 1 } }))).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 5)); // its lease runs out
+    expect(await launch(queuedJob(id), h.deps)).toMatchObject({ outcome: "launched" });
+    expect(buildsFor(id)).toHaveLength(1);
+    const record = (await h.ledger.get(id, 1))!;
+    expect([...h.registry.registered.keys()].filter((name) => name.startsWith(`runway-dev-${id}-`))).toEqual([record.runnerName]);
+    expect([...h.ssm.parameters().keys()].filter((name) => name === record.jitParameter)).toHaveLength(1);
   });
 
   it("finds the build a worker started before it crashed, instead of starting a second", async () => {
