@@ -12,7 +12,8 @@
  *
  * Which way a job goes is chosen by its name, so a person can try each path with `runway deliver`:
  * a job or workflow whose name contains "fail" fails at its "Deploy" step; one containing
- * "cancel" is cancelled before any runner takes it (`namedScenario`, wired into the fake).
+ * "cancel" is cancelled before any runner takes it (`namedScenario`, wired into the fake); one
+ * containing "long" runs 25 times longer, as a slow deploy does.
  */
 import { setTimeout as wait } from "node:timers/promises";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
@@ -37,9 +38,9 @@ export interface SimulatedRunnerOptions {
 }
 
 /** How a job goes, chosen by its name or its workflow's. */
-export function namedScenario(job: Pick<FakeJob, "name" | "workflowName">): { fails: boolean; cancelled: boolean } {
+export function namedScenario(job: Pick<FakeJob, "name" | "workflowName">): { fails: boolean; cancelled: boolean; long: boolean } {
   const names = `${job.name} ${job.workflowName ?? ""}`.toLowerCase();
-  return { fails: names.includes("fail"), cancelled: names.includes("cancel") };
+  return { fails: names.includes("fail"), cancelled: names.includes("cancel"), long: names.includes("long") };
 }
 
 interface Host {
@@ -117,8 +118,8 @@ async function runBuild(o: SimulatedRunnerOptions, build: Build, host: Host): Pr
     }
     const foreign = job.id !== launchedFor ? color.yellow(` (launched for job ${launchedFor}: GitHub handed it another job)`) : "";
     o.print(`${color.dim(time())} ${color.cyan("runner ")}  ${runner.name} (build ${id}) took job ${job.id} of run ${job.runId}${foreign}`);
-    if (!(await sleep(step * 2, signal))) return; // stopped mid-job: GitHub ends the job (disconnectRunner)
-    const { fails } = namedScenario(job);
+    const { fails, long } = namedScenario(job);
+    if (!(await sleep(step * (long ? 50 : 2), signal))) return; // stopped mid-job: GitHub ends the job (disconnectRunner)
     o.github.state.seedJobLogs({ owner: job.owner, repo: job.repo, jobId: job.id }, jobLog(fails));
     if (!(await o.github.actions.completeJob(job.id, { conclusion: fails ? "failure" : "success" }))) return;
     await conclude(o, id, runner.name, job.id, step);

@@ -165,17 +165,27 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
   } catch (error) {
     if (error instanceof LeaseLostError) throw new RetryLaterError(error.message, { cause: error });
     const launchError = error instanceof LaunchError ? error : new RetryLaterError(`launch failed: ${(error as Error).message}`, { cause: error });
-    if (launchError.retryable) {
-      // The reason is kept for the day the attempts run out: the parked launch then says what kept
-      // failing. The lease is given up, so the message's retry (in seconds, after its backoff) takes
-      // the launch over instead of finding it busy until the lease would have run out.
-      await ledger
-        .annotate(record.pk, { reason: launchError.message.slice(0, 1000), leaseUntil: ledger.now() }, { expression: "#fence = :fence", values: { ":fence": record.fence } }, { "#fence": "fence" })
-        .catch(() => undefined);
-      throw launchError;
+    if (launchError.retryable) throw await giveUpLease(ledger, record, launchError);
+    try {
+      return await park(deps, record, message, launchError.message);
+    } catch (parkError) {
+      // Nowhere to park it right now (the queue is down): try the whole launch again soon.
+      const retry = new RetryLaterError(`could not park the refused launch (${launchError.message}): ${(parkError as Error).message}`, { cause: parkError });
+      throw await giveUpLease(ledger, record, retry);
     }
-    return park(deps, record, message, launchError.message);
   }
+}
+
+/**
+ * Keep the reason (for the day the attempts run out: the parked launch then says what kept
+ * failing) and give the lease up, so the message's retry, seconds later after its backoff, takes
+ * the launch over instead of finding it busy until the lease would have run out.
+ */
+async function giveUpLease(ledger: Ledger, record: LaunchRecord, error: RetryLaterError | LaunchError): Promise<LaunchError> {
+  await ledger
+    .annotate(record.pk, { reason: error.message.slice(0, 1000), leaseUntil: ledger.now() }, { expression: "#fence = :fence", values: { ":fence": record.fence } }, { "#fence": "fence" })
+    .catch(() => undefined);
+  return error;
 }
 
 async function registerRunner(deps: LaunchDeps, message: JobMessage, name: string): Promise<RunnerRegistration> {
