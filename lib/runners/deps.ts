@@ -18,6 +18,7 @@ import type { ConsumeDeps } from "./consume.ts";
 import { githubJobs, githubRegistry, githubRunners } from "./github-registry.ts";
 import { sqsJobSink } from "./job-queue.ts";
 import { Ledger } from "./ledger.ts";
+import { RedeliveryRecords } from "./redelivery-records.ts";
 import type { ReconcileDeps } from "./reconcile.ts";
 import { REDELIVER_DEFAULTS, type RedeliverDeps } from "./redeliver.ts";
 
@@ -137,8 +138,8 @@ export function reconcilerDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = process
 }
 
 /**
- * The redeliverer's collaborators: the ledger (launches, its watermark and the deliveries it
- * redelivered) and the App's delivery log through the App's JWT (GITHUB_API_URL, GITHUB_APP_ID,
+ * The redeliverer's collaborators: the ledger (launches), its own records in the same table (its
+ * watermark and the deliveries it redelivered) and the App's delivery log through the App's JWT (GITHUB_API_URL, GITHUB_APP_ID,
  * GITHUB_APP_PRIVATE_KEY_PARAMETER). Its bounds: RUNWAY_REDELIVER_MAX (redeliveries per run),
  * RUNWAY_REDELIVER_MAX_READS (delivery reads per run), RUNWAY_REDELIVER_MAX_PAGES.
  */
@@ -149,6 +150,7 @@ export function redelivererDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = proces
   };
   return {
     ledger: ledgerFromEnv(env),
+    records: new RedeliveryRecords({ client: documentClient(), table: required(env, "RUNWAY_TABLE") }),
     deliveries: appDeliveryLog({}, env),
     settings: {
       ...REDELIVER_DEFAULTS,

@@ -26,11 +26,12 @@ import { succeeded, type DeliveryLog, type HookDelivery, type HookDeliveryDetail
 import { GitHubApiError } from "../github/errors.ts";
 import { isJobAction } from "./job-message.ts";
 import type { Ledger } from "./ledger.ts";
+import type { RedeliveryRecords } from "./redelivery-records.ts";
 
-export type RedeliveryLedger = Pick<
-  Ledger,
-  "now" | "get" | "launchForRunner" | "redeliveryWatermark" | "advanceRedeliveryWatermark" | "redeliveryState" | "claimRedelivery" | "settleRedelivery" | "releaseRedelivery"
->;
+/** The launches, read to learn whether a delivery's fact is known already. */
+export type LaunchLookup = Pick<Ledger, "now" | "get" | "launchForRunner">;
+/** The redeliverer's own records: its watermark and what it asked GitHub to resend. */
+export type RedeliveryBook = Pick<RedeliveryRecords, "redeliveryWatermark" | "advanceRedeliveryWatermark" | "redeliveryState" | "claimRedelivery" | "settleRedelivery" | "releaseRedelivery">;
 
 export interface RedeliverSettings {
   /** Redeliveries asked for in one run. */
@@ -60,7 +61,8 @@ export const REDELIVER_DEFAULTS: RedeliverSettings = {
 };
 
 export interface RedeliverDeps {
-  ledger: RedeliveryLedger;
+  ledger: LaunchLookup;
+  records: RedeliveryBook;
   deliveries: DeliveryLog;
   settings: RedeliverSettings;
   /** Epoch ms the run must end by (the invocation's deadline); no GitHub call is begun after it. */
@@ -119,9 +121,9 @@ type Verdict = "not-failed" | "guid" | "superseded" | "skipped" | "already" | "c
  * report.redelivered; // ids of the failed deliveries GitHub was asked to send again
  */
 export async function redeliverFailed(deps: RedeliverDeps): Promise<RedeliveryReport> {
-  const { ledger, settings } = deps;
+  const { ledger, records, settings } = deps;
   const now = ledger.now();
-  const mark = await ledger.redeliveryWatermark();
+  const mark = await records.redeliveryWatermark();
   const report: RedeliveryReport = {
     listed: 0,
     failed: 0,
@@ -159,7 +161,7 @@ export async function redeliverFailed(deps: RedeliverDeps): Promise<RedeliveryRe
       if (contiguous && outcome !== "claimed" && delivery.deliveredAt <= now - settings.settleMs) advanceTo = delivery;
       else contiguous = false;
     }
-    if (advanceTo && (await ledger.advanceRedeliveryWatermark({ deliveryId: advanceTo.id, deliveredAt: advanceTo.deliveredAt }))) report.watermark = advanceTo.id;
+    if (advanceTo && (await records.advanceRedeliveryWatermark({ deliveryId: advanceTo.id, deliveredAt: advanceTo.deliveredAt }))) report.watermark = advanceTo.id;
   } catch (error) {
     const stop = asStop(error);
     if (stop) report.stopped = stop.reason;
@@ -223,14 +225,14 @@ class Pass {
 
   /** Handle one delivery: what became of it, or a Stop when the run must end before it. */
   async handle(delivery: HookDelivery): Promise<Verdict | Stop> {
-    const { ledger, settings } = this.#deps;
+    const { records, settings } = this.#deps;
     if (delivery.event !== "workflow_job" || succeeded(delivery)) return "not-failed";
     const attempts = this.#byGuid.get(delivery.guid) ?? [];
     if (attempts.some(succeeded)) return "guid";
     if (attempts.some((a) => a.id > delivery.id)) return "superseded";
     // The webhook acts on these alone (`waiting` needs nothing): another attempt would change nothing.
     if (!isJobAction(delivery.action ?? undefined)) return "skipped";
-    const state = await ledger.redeliveryState(delivery.id);
+    const state = await records.redeliveryState(delivery.id);
     if (state === "refused") return "skipped";
     if (state === "redelivered") return "already";
     if (state === "claimed") return "claimed";
@@ -245,25 +247,25 @@ class Pass {
   }
 
   async #redeliver(delivery: HookDelivery): Promise<Verdict | Stop> {
-    const { ledger, settings, deliveries, log } = this.#deps;
+    const { records, settings, deliveries, log } = this.#deps;
     if (outOfTime(this.#deps)) return new Stop("out of time");
     // Kept as long as GitHub keeps the delivery, and a day more.
-    const token = await ledger.claimRedelivery(delivery.id, { leaseMs: settings.claimLeaseMs, keepUntil: delivery.deliveredAt + settings.maxAgeMs + DAY_MS });
+    const token = await records.claimRedelivery(delivery.id, { leaseMs: settings.claimLeaseMs, keepUntil: delivery.deliveredAt + settings.maxAgeMs + DAY_MS });
     if (token === undefined) return "claimed";
     try {
       await deliveries.redeliver(delivery.id);
     } catch (error) {
       if (error instanceof GitHubApiError && !error.retryable && (error.status === 404 || error.status === 422)) {
-        await ledger.settleRedelivery(delivery.id, token, "refused", error.message);
+        await records.settleRedelivery(delivery.id, token, "refused", error.message);
         log?.("redelivery refused by GitHub", { deliveryId: delivery.id, guid: delivery.guid, action: delivery.action, status: error.status });
         return "skipped";
       }
-      await ledger.releaseRedelivery(delivery.id, token);
+      await records.releaseRedelivery(delivery.id, token);
       const stop = asStop(error);
       if (stop) return stop;
       throw error;
     }
-    await ledger.settleRedelivery(delivery.id, token, "redelivered");
+    await records.settleRedelivery(delivery.id, token, "redelivered");
     return "redelivered";
   }
 

@@ -7,8 +7,9 @@
 import { describe, expect, it } from "vitest";
 import type { DeliveryLog, HookDeliveryDetail } from "../../../lib/github/deliveries.ts";
 import { GitHubApiError, GitHubRateLimitError } from "../../../lib/github/errors.ts";
-import type { LaunchRecord, RedeliveryState, RedeliveryWatermark } from "../../../lib/runners/ledger.ts";
-import { REDELIVER_DEFAULTS, redeliverFailed, type RedeliverDeps, type RedeliverSettings, type RedeliveryLedger } from "../../../lib/runners/redeliver.ts";
+import type { LaunchRecord } from "../../../lib/runners/ledger.ts";
+import { REDELIVER_DEFAULTS, redeliverFailed, type LaunchLookup, type RedeliverDeps, type RedeliverSettings, type RedeliveryBook } from "../../../lib/runners/redeliver.ts";
+import type { RedeliveryState, RedeliveryWatermark } from "../../../lib/runners/redelivery-records.ts";
 
 const T0 = Date.parse("2026-12-01T12:00:00Z");
 const MINUTE = 60_000;
@@ -90,7 +91,7 @@ class FakeLog implements DeliveryLog {
 }
 
 /** The ledger's launches and the redeliverer's records, in memory, with the same conditions. */
-class MemoryLedger implements RedeliveryLedger {
+class MemoryLedger implements LaunchLookup, RedeliveryBook {
   clock = T0 + 10 * MINUTE;
   readonly launches = new Map<string, Partial<LaunchRecord>>();
   readonly records = new Map<number, { state: RedeliveryState; token: string; leaseUntil: number }>();
@@ -141,7 +142,7 @@ function setup(settings: Partial<RedeliverSettings> = {}, perPage?: number) {
   const log = new FakeLog(perPage);
   const ledger = new MemoryLedger();
   const lines: Record<string, unknown>[] = [];
-  const deps: RedeliverDeps = { ledger, deliveries: log, settings: { ...REDELIVER_DEFAULTS, ...settings }, log: (_m, fields) => lines.push(fields) };
+  const deps: RedeliverDeps = { ledger, records: ledger, deliveries: log, settings: { ...REDELIVER_DEFAULTS, ...settings }, log: (_m, fields) => lines.push(fields) };
   return { log, ledger, deps, lines, run: () => redeliverFailed(deps) };
 }
 
