@@ -64,16 +64,19 @@ export function assignJobs(state: GitHubFakeState, options: AssignOptions = {}):
     for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i]! - rb[i]!;
     return 0;
   };
+  // Once per round, not per job: a burst queues hundreds of jobs while few runners are idle.
+  const idle = state.idleRunners().sort(order);
   for (const job of state.queuedJobs()) {
-    const idle = state.runners().filter((r) => r.status === "online" && !r.busy);
-    const candidate = idle.sort(order).find((r) => refusal(state, state.runner(r.id)!, job) === undefined);
+    if (idle.length === 0) break;
+    const candidate = idle.find((r) => refusal(state, r, job) === undefined);
     if (!candidate) continue;
     if (options.cancelBeforeStart?.(job)) {
       Object.assign(job, { status: "completed", conclusion: "cancelled", completedAt: new Date().toISOString() });
       round.cancelled.push(job);
       continue;
     }
-    const runner = state.runner(candidate.id)!;
+    idle.splice(idle.indexOf(candidate), 1);
+    const runner = candidate;
     const group = runner.scope === "org" ? state.runnerGroup(runner.runnerGroupId) : state.runnerGroup(1);
     Object.assign(runner, { busy: true, jobId: job.id, idleSince: null });
     Object.assign(job, {

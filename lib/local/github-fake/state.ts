@@ -98,6 +98,11 @@ export class GitHubFakeState {
     return [...this.#runners.values()].map((r) => ({ ...r, labels: [...r.labels] }));
   }
 
+  /** The online runners not running a job: the live records, for assignment to update. */
+  idleRunners(): FakeRunner[] {
+    return [...this.#runners.values()].filter((r) => r.status === "online" && !r.busy);
+  }
+
   /** A runner group by id, if it exists (in `org`, when given). */
   runnerGroup(id: number, org?: string): FakeRunnerGroup | undefined {
     return this.runnerGroups.find((g) => g.id === id && (org === undefined || groupInOrg(g, org)));
