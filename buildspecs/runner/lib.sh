@@ -9,8 +9,10 @@
 export -n RUNWAY_JIT_CONFIG
 
 # Internal knobs (the contract's defaults live in runner.yml's env block). Tests shorten them.
+# The marker wait outlasts one redeliverer pass (every minute) and GitHub's redelivery: a lost
+# `completed` is sent again in time for the verdict.
 : "${RUNWAY_STATE_DIR:=/tmp/runway}"
-: "${RUNWAY_MARKER_WAIT_SECONDS:=60}"
+: "${RUNWAY_MARKER_WAIT_SECONDS:=150}"
 : "${RUNWAY_MARKER_POLL_SECONDS:=5}"
 : "${RUNWAY_STOP_GRACE_SECONDS:=15}"
 : "${RUNWAY_RUNNER_POLL_SECONDS:=1}"

@@ -35,6 +35,8 @@ export interface SimulatedRunnerOptions {
   print: Print;
   /** Pause between steps, so a person can follow along (tests use a few ms). */
   stepMs?: number;
+  /** How long a build waits for its conclusion marker (the buildspec's RUNWAY_MARKER_WAIT_SECONDS); default 20 half-steps. */
+  markerWaitMs?: number;
 }
 
 /** How a job goes, chosen by its name or its workflow's. */
@@ -154,15 +156,18 @@ async function putObject(bucket: string, key: string, body: string): Promise<voi
 }
 
 async function readMarker(o: SimulatedRunnerOptions, runnerName: string, step: number): Promise<ConclusionMarker | undefined> {
-  // As the buildspec does: the marker may land a moment after the job ends; wait a little for it.
-  for (let i = 0; i < 20; i++) {
+  // As the buildspec does: the marker may land a while after the job ends (a redelivered
+  // `completed`); wait for it, polling.
+  const poll = Math.max(step / 2, 25);
+  const until = Date.now() + (o.markerWaitMs ?? 20 * poll);
+  do {
     try {
       const { Body } = await s3Client().send(new GetObjectCommand({ Bucket: o.bucket, Key: markerKey(runnerName) }));
       return JSON.parse(await Body!.transformToString()) as ConclusionMarker;
     } catch {
-      await wait(Math.max(step / 2, 25));
+      await wait(poll);
     }
-  }
+  } while (Date.now() < until);
   return undefined;
 }
 

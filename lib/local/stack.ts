@@ -43,6 +43,8 @@ export interface LocalStackOptions {
   print?: Print;
   /** Pause between a simulated runner's steps (default 400 ms; tests use less). */
   runnerStepMs?: number;
+  /** How long a simulated build waits for its conclusion marker (default: 20 half-steps). */
+  markerWaitMs?: number;
   /** How often the reconciler runs (default 30 s). */
   reconcileEveryMs?: number;
   /** How often the redeliverer asks GitHub to redeliver failed deliveries (default 60 s). */
@@ -171,7 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }),
     options.simulateRunners === false
       ? () => undefined
-      : simulateRunners({ codebuild: aws.codebuild, ssm: aws.ssm, github, bucket: LOCAL_BUCKET, print, stepMs: options.runnerStepMs }),
+      : simulateRunners({ codebuild: aws.codebuild, ssm: aws.ssm, github, bucket: LOCAL_BUCKET, print, stepMs: options.runnerStepMs, markerWaitMs: options.markerWaitMs }),
   ];
   const reconcile = () => track(reconciler({}, lambdaContext("reconciler", 60_000)));
   // POST /demo/deploy?outcome=pass|fail: a blue/green validation against a local "green" service.
