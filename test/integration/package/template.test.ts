@@ -273,6 +273,16 @@ describe("triggers", () => {
     expect(resources().ReconcilerLambdaEvConf!.Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
   });
 
+  it("alarms when the launcher meets SSM's parameter limit (retried, so nothing else would say so)", () => {
+    expect(resources().ParameterLimitMetricFilter!.Properties).toMatchObject({
+      LogGroupName: { Ref: "RunnerDashlauncherLogGroup" },
+      FilterPattern: '{ $.alarm = "ParameterLimitExceeded" }',
+      MetricTransformations: [{ MetricNamespace: "Runway", MetricName: "ParameterLimitExceeded-dev", MetricValue: "1" }],
+    });
+    expect(resources().ParameterLimitAlarm!.Properties).toMatchObject({ Namespace: "Runway", MetricName: "ParameterLimitExceeded-dev", Threshold: 0, AlarmActions: [{ Ref: "AlarmTopic" }] });
+    expect(resources().RunnerDashlauncherLogGroup).toBeDefined();
+  });
+
   it("runs the redeliverer every minute, reading the App's key and writing only the ledger", () => {
     const [[, rule]] = ofType(dev.template, "AWS::Events::Rule").filter(([id]) => id.startsWith("Redeliverer")) as [[string, any]];
     expect(rule.Properties.ScheduleExpression).toBe("rate(1 minute)");
