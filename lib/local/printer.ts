@@ -48,3 +48,17 @@ export function describeJobMessage(message: JobMessage): string {
         : `completed: ${job.conclusion ?? "unknown"}`;
   return `${color.dim(time())} ${color.cyan("queue  ")}  ${who}: ${what}`;
 }
+
+/** A launch parked in the job dead-letter queue: which job, why, and the command that replays it. */
+export function describeParked(body: string, reason: string | undefined): string {
+  let job = "a job";
+  let replay = "npx runway replay";
+  try {
+    const message = JSON.parse(body) as { environment?: string; job?: { id?: number; runAttempt?: number; repository?: string } };
+    job = `job ${message.job?.id} attempt ${message.job?.runAttempt} (${message.job?.repository}, ${message.environment})`;
+    replay = `npx runway replay --job ${message.job?.id}`;
+  } catch {
+    // Not a job message: say what is known.
+  }
+  return `${color.dim(time())} ${color.red("parked ")}  ${job}: ${reason ?? "no reason recorded"} — once fixed: ${replay}`;
+}

@@ -15,9 +15,9 @@ import { LOCAL_WEBHOOK_SECRET } from "./defaults.ts";
 import { startLocalDynamo, type LocalDynamo } from "./dynamodb.ts";
 import { createGitHubFake, type GitHubFake } from "./github-fake/index.ts";
 import { lambdaContext } from "./lambda-context.ts";
-import { startLocalAws, type LocalAws } from "./local-aws.ts";
+import { JOB_DLQ, startLocalAws, type LocalAws } from "./local-aws.ts";
 import { buildStateChangeEvent } from "./aws-emulator/services/codebuild/events.ts";
-import { color, describeDelivery, describeJobMessage, type Print } from "./printer.ts";
+import { color, describeDelivery, describeJobMessage, describeParked, type Print } from "./printer.ts";
 import type { RedeliveryReport } from "../runners/redeliver.ts";
 import { startLocalS3, type LocalS3 } from "./s3.ts";
 import { startLocalServer, type LocalServer, type Mount } from "./server.ts";
@@ -146,6 +146,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   aws.createProjects(config);
   addRunnerGroups(github, config);
 
+  // A launch parked (refused, or given up on) gets a line of its own: why, and how to send it again.
+  const parkedSeen = new Set<string>();
+  const printParked = () => {
+    for (const message of aws.sqs.messages(JOB_DLQ)) {
+      if (parkedSeen.has(message.messageId)) continue;
+      parkedSeen.add(message.messageId);
+      print(describeParked(message.body, message.messageAttributes.reason?.StringValue));
+    }
+  };
   // Every invocation in flight, so that stop() lets them finish before the services close.
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
@@ -157,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const stops: (() => void | Promise<void>)[] = [
     aws.sqs.subscribe(aws.jobQueue, async (event: SQSEvent) => {
       for (const record of event.Records) print(describeJobMessage(jobMessageSchema.parse(JSON.parse(record.body))));
-      return track(launcher(event, lambdaContext("runner-launcher", 60_000)));
+      return track(launcher(event, lambdaContext("runner-launcher", 60_000))).finally(printParked);
     }, LAMBDA_SQS_MAPPING),
     options.slackNotifier === false ? () => undefined : aws.sqs.subscribe(aws.notifyQueue, (event: SQSEvent) => track(notifier(event, lambdaContext("slack-notifier", 30_000)))),
     aws.codebuild.onBuildStarted((build) => print(`${color.dim(time())} ${color.cyan("build  ")}  started ${build.id} for runner ${variable(build, "RUNWAY_RUNNER_NAME")}`)),
@@ -175,7 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ? () => undefined
       : simulateRunners({ codebuild: aws.codebuild, ssm: aws.ssm, github, bucket: LOCAL_BUCKET, print, stepMs: options.runnerStepMs, markerWaitMs: options.markerWaitMs }),
   ];
-  const reconcile = () => track(reconciler({}, lambdaContext("reconciler", 60_000)));
+  const reconcile = () => track(reconciler({}, lambdaContext("reconciler", 60_000))).finally(printParked);
   // POST /demo/deploy?outcome=pass|fail: a blue/green validation against a local "green" service.
   const deployDemo: Mount = async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");

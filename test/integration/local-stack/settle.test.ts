@@ -15,6 +15,7 @@ import { isolatedConfig, writeConfig } from "./temp-config.ts";
 
 const OUTAGE_MS = Number(process.env.RUNWAY_OUTAGE_MS ?? 2_000);
 let stack: LocalStack;
+const printed: string[] = [];
 const config = writeConfig(isolatedConfig(true));
 
 beforeAll(async () => {
@@ -23,7 +24,7 @@ beforeAll(async () => {
     config: config.file,
     stage: "local",
     webhookSecret: "settle-secret",
-    print: () => {},
+    print: (line) => printed.push(line),
     runnerStepMs: 60, // a long job runs 50 steps: 3 s
     reconcileEveryMs: 3_600_000,
     redeliverEveryMs: 3_600_000,
@@ -90,6 +91,8 @@ describe("an outage, a lost in_progress and a refused launch", () => {
     await expect.poll(() => stack.slack.messages().some((m) => m.channelName === "#deploys-stg" && m.text.includes("was not launched") && m.text.includes("image:arm-3.0")), { timeout: 30_000 }).toBe(true);
     const refusal = stack.slack.messages().find((m) => m.text.includes("was not launched"))!;
     expect(refusal.text).toContain("npx runway replay --job 7101");
+    // … and the terminal running the local stack says so too.
+    expect(printed.some((line) => line.includes("parked") && line.includes("job 7101 attempt 1") && line.includes("once fixed: npx runway replay --job 7101"))).toBe(true);
 
     const deliveries = stack.github.state.deliveries;
     console.info(
