@@ -93,7 +93,14 @@ export async function jobCompleted(message: JobMessage, deps: LifecycleDeps): Pr
   if (launch && job.runnerName) {
     // First what the build is waiting for: its verdict. Everything after is for people.
     await deps.writeMarker?.(job.runnerName, { conclusion, failedSteps, jobId: job.id, runAttempt: job.runAttempt, htmlUrl: job.htmlUrl });
-    await ledger.annotate(launch.pk, { state: "finished", finishedAt: now, tookJobId: job.id, conclusion }, { expression: "#state = :launched", values: { ":launched": "launched" } });
+    if (launch.jobId === job.id) {
+      await ledger.annotate(launch.pk, { state: "finished", finishedAt: now, tookJobId: job.id, conclusion }, { expression: "#state = :launched", values: { ":launched": "launched" } });
+    } else {
+      // Its runner ran a sibling job of the run. The job it was launched for may still wait (its
+      // sibling's runner may have died): the launch stays open, and once the build ends the
+      // reconciler asks GitHub about that job and launches again if it still waits.
+      await ledger.annotate(launch.pk, { tookJobId: job.id }, { expression: "#state = :launched", values: { ":launched": "launched" } });
+    }
     await ledger.releaseSlot(launch.environment, launch.pk);
   }
   const excerpt = FAILED.has(conclusion) && launch?.buildId ? await keepExcerpt(message, launch.buildId, deps) : undefined;

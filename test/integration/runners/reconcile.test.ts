@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { codeBuildWatcher } from "../../../lib/runners/aws-ports.ts";
 import { consumeJobMessages } from "../../../lib/runners/consume.ts";
-import { jobStarted } from "../../../lib/runners/job-lifecycle.ts";
+import { jobCompleted, jobStarted } from "../../../lib/runners/job-lifecycle.ts";
 import type { JobMessage } from "../../../lib/runners/job-message.ts";
 import { launch } from "../../../lib/runners/launch.ts";
 import { Ledger, launchKey } from "../../../lib/runners/ledger.ts";
@@ -355,6 +355,32 @@ describe("the reconciler relaunches a job no build took", () => {
 
     // Parked once: later passes leave it.
     expect((await reconcile(deps)).parked).not.toContain(record.pk);
+  });
+
+  it("launches again for a job whose runner ran a sibling of its run, when the sibling's runner died and GitHub says the job still waits", async () => {
+    const { id: a, record: recordA } = await launched();
+    const siblingMessage = queuedJob(job(), { job: { ...queuedJob(a).job, id: nextJob } }); // same run, same environment
+    const b = siblingMessage.job.id;
+    // A's runner takes B (GitHub may hand any job of the run to any of its runners); B ends.
+    await jobStarted({ ...siblingMessage, action: "in_progress", job: { ...siblingMessage.job, runnerName: recordA.runnerName } }, { ledger });
+    await jobCompleted({ ...siblingMessage, action: "completed", job: { ...siblingMessage.job, runnerName: recordA.runnerName, conclusion: "success" } }, { ledger });
+    expect((await ledger.get(a, 1))!).toMatchObject({ state: "launched", tookJobId: b });
+
+    // A's build ends with B's verdict; A's own job still waits on GitHub (B's runner died).
+    h.codebuild.complete(recordA.buildId!, "SUCCEEDED");
+    github.job.set(a, { status: "queued" });
+    const report = await reconcile(deps);
+    expect(report.relaunchedBuilds).toContain(recordA.pk);
+    expect(sentFor(a)).toEqual([expect.objectContaining({ dedup: `${a}-1-queued-relaunch-1` })]);
+
+    // Had GitHub said A was taken meanwhile, nothing would have been launched.
+    const { id: c, record: recordC } = await launched();
+    const siblingOfC = queuedJob(job(), { job: { ...queuedJob(c).job, id: nextJob } });
+    await jobCompleted({ ...siblingOfC, action: "completed", job: { ...siblingOfC.job, runnerName: recordC.runnerName, conclusion: "success" } }, { ledger });
+    h.codebuild.complete(recordC.buildId!, "SUCCEEDED");
+    github.job.set(c, { status: "in_progress", runnerName: "runway-dev-1-1-0000aaaa" });
+    expect((await reconcile(deps)).finished).toContain(recordC.pk);
+    expect(sentFor(c)).toEqual([]);
   });
 
   it("does not relaunch a job GitHub says is already completed", async () => {
