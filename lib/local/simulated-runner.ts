@@ -35,7 +35,7 @@ export interface SimulatedRunnerOptions {
   print: Print;
   /** Pause between steps, so a person can follow along (tests use a few ms). */
   stepMs?: number;
-  /** How long a build waits for its conclusion marker (the buildspec's RUNWAY_MARKER_WAIT_SECONDS); default 20 half-steps. */
+  /** How long a build waits for its conclusion marker (the buildspec's RUNWAY_MARKER_WAIT_SECONDS); default 20 half-steps, at least 5 s. */
   markerWaitMs?: number;
 }
 
@@ -159,7 +159,9 @@ async function readMarker(o: SimulatedRunnerOptions, runnerName: string, step: n
   // As the buildspec does: the marker may land a while after the job ends (a redelivered
   // `completed`); wait for it, polling.
   const poll = Math.max(step / 2, 25);
-  const until = Date.now() + (o.markerWaitMs ?? 20 * poll);
+  // At least a few seconds by default: a busy machine (a test suite on two cores) delays the
+  // completed event, and a build that gave up early would fail a job that succeeded.
+  const until = Date.now() + (o.markerWaitMs ?? Math.max(20 * poll, 5_000));
   do {
     try {
       const { Body } = await s3Client().send(new GetObjectCommand({ Bucket: o.bucket, Key: markerKey(runnerName) }));
