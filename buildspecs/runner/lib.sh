@@ -30,6 +30,23 @@ readonly EXIT_SETUP_FAILED=7
 log() { printf '[runway] %s\n' "$*"; }
 warn() { printf '[runway] warning: %s\n' "$*" >&2; }
 
+# now_ms: milliseconds since the epoch, for time windows. Not bash's SECONDS: it counts whole
+# wall-clock seconds, so a 1 s window measured with it closes anywhere from 0 s to 1 s after it
+# opened. EPOCHREALTIME (bash 5: standard:7.0's Ubuntu 22.04, the Amazon Linux 2023 images) needs
+# no process; GNU date's %N covers an older bash (Amazon Linux 2's 4.2, a custom image), and whole
+# seconds are the last resort.
+now_ms() {
+  local micros
+  if [[ -n ${EPOCHREALTIME:-} ]]; then
+    micros=${EPOCHREALTIME/[.,]/} # the separator follows the locale's decimal point
+    printf '%s\n' "$((10#$micros / 1000))"
+  elif micros=$(date +%s%6N 2>/dev/null) && [[ $micros =~ ^[0-9]+$ ]]; then
+    printf '%s\n' "$((10#$micros / 1000))"
+  else
+    printf '%s\n' "$(($(date +%s) * 1000))"
+  fi
+}
+
 # --- the build's context -------------------------------------------------------------------------
 
 # Build ids are "<project>:<uuid>"; checking the shape keeps them safe in S3 keys and file names.

@@ -37,13 +37,15 @@ launch_runner() {
 
 # await_job DIAG_DIR SINCE_FILE IDLE_SECONDS: returns 0 once a job started, 1 when the runner
 # exited without one, 2 when the idle window passed with the runner still waiting.
+# The window is measured in milliseconds (now_ms, lib.sh), so it lasts at least IDLE_SECONDS.
 await_job() {
-  local diag=$1 since=$2 idle=$3 started=$SECONDS
+  local diag=$1 since=$2 idle=$3
+  local deadline=$(($(now_ms) + idle * 1000))
   while runner_alive; do
     if job_started "$diag" "$since"; then
       return 0
     fi
-    if ((SECONDS - started >= idle)); then
+    if (($(now_ms) >= deadline)); then
       return 2
     fi
     sleep "$RUNWAY_RUNNER_POLL_SECONDS"
@@ -55,9 +57,9 @@ await_job() {
 
 # SIGTERM lets the listener end its session with GitHub; SIGKILL only if it ignores that.
 stop_runner() {
-  local deadline=$((SECONDS + RUNWAY_STOP_GRACE_SECONDS))
+  local deadline=$(($(now_ms) + RUNWAY_STOP_GRACE_SECONDS * 1000))
   kill -TERM -- "-$RUNNER_PID" 2>/dev/null || true
-  while runner_alive && ((SECONDS < deadline)); do
+  while runner_alive && (($(now_ms) < deadline)); do
     sleep "$RUNWAY_RUNNER_POLL_SECONDS"
   done
   if runner_alive; then

@@ -30,8 +30,12 @@ export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
   "slack-notifier": 800 * KiB,
   /** Measured 456 KiB. */
   "deployment-events": 600 * KiB,
+  /** Deployment protection rules: Octokit, CloudWatch, SQS, zod. Measured 751 KiB (December 2026). */
+  "protection-rule": 950 * KiB,
   /** The five CodeDeploy hook validators. Measured 638 KiB. */
   "codedeploy-hook": 800 * KiB,
+  /** The ECS lifecycle hook: ECS and SQS (the notify queue), the other checks' clients on demand. Measured 653 KiB (December 2026). */
+  "ecs-hook": 800 * KiB,
 };
 
 /**

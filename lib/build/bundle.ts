@@ -5,9 +5,12 @@
  * `runway.compiled.json`, validated here so a broken runway.yml fails the build, not a delivery.
  * Small per-function bundles keep cold starts short (cold start is part of GitHub's 10 s budget).
  *
+ * It also writes `runway validate` as one file for EC2/on-premises instances (.build/runway-validate.mjs,
+ * see bundleValidateCli).
+ *
  * Run: `node lib/build/bundle.ts` (npm run build); `npm run package` runs it before `serverless package`.
  */
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -114,6 +117,48 @@ export function splitByLoading(metafile: Metafile, entryPoint: string): { cold: 
   return { cold: [...cold], lazy: code.filter((path) => !cold.has(path)) };
 }
 
+/** The single-file `runway validate`, beside the function bundles. */
+export const VALIDATE_CLI_FILE = "runway-validate.mjs";
+
+/**
+ * Node.js versions the single file runs on: instances keep the Node.js their distribution ships
+ * (AbortSignal.any, which the analysis uses, arrived in 20.3).
+ */
+export const VALIDATE_CLI_TARGET = "node20.3";
+
+/**
+ * `runway validate` as one executable ESM file with every dependency inlined (the AWS SDK clients
+ * the checks use, the YAML parser and the schema library), for an instance that has Node.js and
+ * nothing else: `node runway-validate.mjs --config runway.yml`. No chunks, no node_modules, no
+ * source map beside it; dynamic imports are inlined.
+ *
+ * @example
+ * const { file, bytes } = await bundleValidateCli(); // ".build/runway-validate.mjs"
+ */
+export async function bundleValidateCli(outDir = OUT_DIR): Promise<{ file: string; bytes: number; gzipBytes: number; metafile: Metafile }> {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, VALIDATE_CLI_FILE);
+  const result = await build({
+    entryPoints: [join(ROOT, "lib", "cli", "validate-main.ts")],
+    outfile: file,
+    absWorkingDir: ROOT,
+    bundle: true,
+    splitting: false,
+    minify: true,
+    platform: "node",
+    target: VALIDATE_CLI_TARGET,
+    format: "esm",
+    banner: { js: "#!/usr/bin/env node\nimport{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    mainFields: ["module", "main"],
+    legalComments: "none",
+    metafile: true,
+    logLevel: "warning",
+  });
+  chmodSync(file, 0o755);
+  const bytes = statSync(file).size;
+  return { file, bytes, gzipBytes: gzipSync(readFileSync(file)).length, metafile: result.metafile };
+}
+
 /** Validate the configuration, then bundle every function. */
 export async function bundleAll(outDir = OUT_DIR): Promise<BundleResult[]> {
   const config = loadConfigFile(); // a broken runway.yml fails the build, with file, line and field
@@ -127,4 +172,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   for (const r of results) {
     console.log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(1).padStart(8)} KiB  ${(r.gzipBytes / 1024).toFixed(1).padStart(7)} KiB gzip  + ${(r.lazyBytes / 1024).toFixed(1)} KiB lazy`);
   }
+  const cli = await bundleValidateCli();
+  console.log(`${VALIDATE_CLI_FILE.padEnd(28)} ${(cli.bytes / 1024).toFixed(1).padStart(8)} KiB  ${(cli.gzipBytes / 1024).toFixed(1).padStart(7)} KiB gzip  (one file, for EC2/on-premises hook scripts)`);
 }

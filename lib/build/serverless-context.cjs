@@ -116,7 +116,19 @@ function runwayContext({ stage, region, configFile = process.env.RUNWAY_CONFIG ?
     remoteEnvironments: targets.filter((t) => !t.local),
     notifyMode: config.notify?.mode ?? "bot",
     deploy: deployAccess(config.deploy),
+    protection: protectionAccess(config.protection),
   };
+}
+
+/** What the protection-rule function reads: the alarms its rules name. */
+function protectionAccess(protection) {
+  const alarms = new Set();
+  for (const rule of Object.values(protection?.environments ?? {})) {
+    const declared = rule?.alarms;
+    const names = Array.isArray(declared) ? declared : (declared?.names ?? []);
+    for (const name of names) alarms.add(name);
+  }
+  return { alarms: [...alarms].sort() };
 }
 
 /** What the hook validators may read and invoke, from the `deploy:` section. */
@@ -126,12 +138,14 @@ function deployAccess(deploy) {
   const alarms = new Set();
   const functions = new Set();
   let invokesDeployedFunction = false;
+  let metrics = false;
   for (const [application, { deploymentGroups: groups = {} } = {}] of Object.entries(applications)) {
     for (const [group, { hooks = {} } = {}] of Object.entries(groups)) {
       deploymentGroups.push(`${application}/${group}`);
       for (const hook of Object.values(hooks)) {
         for (const check of hook?.checks ?? []) {
           if (check.type === "alarms") for (const name of check.names ?? []) alarms.add(name);
+          if (check.type === "cloudwatch") metrics = true;
           if (check.type === "lambda") {
             // No name, or a {placeholder}: the function is only known once a deployment runs.
             if (!check.functionName || check.functionName.includes("{")) invokesDeployedFunction = true;
@@ -141,7 +155,7 @@ function deployAccess(deploy) {
       }
     }
   }
-  return { deploymentGroups, alarms: [...alarms].sort(), functions: [...functions].sort(), invokesDeployedFunction };
+  return { deploymentGroups, alarms: [...alarms].sort(), functions: [...functions].sort(), invokesDeployedFunction, metrics };
 }
 
 /** Stage and region of the configuration osls is resolving, from inside a `${file(...)}` function. */

@@ -14,6 +14,8 @@
  */
 "use strict";
 
+const { readFileSync } = require("node:fs");
+const { parse } = require("yaml");
 const { arn, contextFromVariables, param } = require("./serverless-context.cjs");
 
 /** The CodeDeploy lifecycle hooks, one validator function each (`hook-<Hook>` in serverless.yml). */
@@ -57,6 +59,7 @@ const when = (resources, statement) => (resources.length > 0 ? [statement(resour
 function webhook(ctx) {
   return [
     allow("EnqueueJobs", ["sqs:SendMessage"], [queue("JobQueue")]),
+    allow("EnqueueProtectionRequests", ["sqs:SendMessage"], [queue("ProtectionQueue")]),
     allow("ReadWebhookSecret", ["ssm:GetParameter"], [parameter(ctx.secrets.webhookSecret)]),
   ];
 }
@@ -101,6 +104,16 @@ function redeliverer(ctx) {
   return [
     allow("Ledger", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], [table]),
     allow("ReadGitHubAppKey", ["ssm:GetParameter"], [parameter(ctx.secrets.githubAppKey)]),
+  ];
+}
+
+/** Deployment protection rules: the queue, GitHub through the App, the alarms its rules name. */
+function protectionRule(ctx) {
+  return [
+    allow("ConsumeProtectionQueue", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], [queue("ProtectionQueue")]),
+    allow("ParkAndNotify", ["sqs:SendMessage"], [queue("ProtectionDeadLetterQueue"), queue("NotifyQueue")]),
+    allow("ReadGitHubAppKey", ["ssm:GetParameter"], [parameter(ctx.secrets.githubAppKey)]),
+    ...when(ctx.protection.alarms.map((name) => arn("cloudwatch", `alarm:${name}`)), (r) => allow("ReadAlarms", ["cloudwatch:DescribeAlarms"], r)),
   ];
 }
 
@@ -160,8 +173,88 @@ function hook(ctx, settings) {
     allow("ReadTargetHealth", ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"], "*"),
     ...when(ctx.deploy.alarms.map((name) => arn("cloudwatch", `alarm:${name}`)), (r) => allow("ReadAlarms", ["cloudwatch:DescribeAlarms"], r)),
     ...when(invokable([...ctx.deploy.functions, ...settings.invokeFunctions]), (r) => allow("InvokeSmokeTests", ["lambda:InvokeFunction"], r)),
+    // cloudwatch checks (lib/deploy/checks/cloudwatch.ts); GetMetricData has no resource-level permission.
+    ...(ctx.deploy.metrics ? [allow("ReadMetrics", ["cloudwatch:GetMetricData"], "*")] : []),
     allow("Notify", ["sqs:SendMessage"], [queue("NotifyQueue")]),
   ];
+}
+
+/**
+ * What the ECS lifecycle hook's checks touch, from runway.yml's `deploy.ecs` section: the clusters
+ * it names (every cluster of `hookEcsClusters` when one is "*"), the alarms of its alarms checks,
+ * the functions of its lambda checks, and whether any check reads CloudWatch metrics.
+ */
+function ecsHookAccess(ctx, settings) {
+  const ecs = parse(readFileSync(ctx.configFile, "utf8"))?.deploy?.ecs ?? {};
+  const named = Object.keys(ecs.clusters ?? {});
+  const clusters = named.length > 0 && !named.includes("*") ? named : settings.ecsClusters;
+  const alarms = new Set();
+  const functions = new Set();
+  let metrics = false;
+  for (const cluster of Object.values(ecs.clusters ?? {})) {
+    for (const service of Object.values(cluster?.services ?? {})) {
+      for (const stage of Object.values(service?.stages ?? {})) {
+        for (const check of stage?.checks ?? []) {
+          if (check.type === "alarms") for (const name of check.names ?? []) alarms.add(name);
+          if (check.type === "lambda" && check.functionName && !check.functionName.includes("{")) functions.add(check.functionName);
+          if (check.type === "cloudwatch") metrics = true;
+        }
+      }
+    }
+  }
+  return { clusters, alarms: [...alarms].sort(), functions: [...functions].sort(), metrics };
+}
+
+/**
+ * The ECS lifecycle hook: ECS's records of the deployment (the service deployment and its
+ * revisions are authorised on the service too), the green revision's tasks, and what its checks read.
+ */
+function ecsHook(ctx, settings) {
+  const access = ecsHookAccess(ctx, settings);
+  const inClusters = (resource) => access.clusters.map((c) => arn("ecs", resource(c)));
+  return [
+    allow(
+      "ReadServiceDeployments",
+      ["ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"],
+      [...inClusters((c) => `service/${c}/*`), ...inClusters((c) => `service-deployment/${c}/*/*`), ...inClusters((c) => `service-revision/${c}/*/*`)],
+    ),
+    allow("ReadTasks", ["ecs:DescribeTasks"], inClusters((c) => `task/${c}/*`)),
+    // ListTasks is authorised on the container instance, not the cluster: narrowed by ecs:cluster instead.
+    allow("ListTasks", ["ecs:ListTasks"], "*", { ArnLike: { "ecs:cluster": inClusters((c) => `cluster/${c}`) } }),
+    // Read-only; the ELB Describe* calls have no resource-level permission.
+    allow("ReadTargetHealth", ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"], "*"),
+    ...when(access.alarms.map((name) => arn("cloudwatch", `alarm:${name}`)), (r) => allow("ReadAlarms", ["cloudwatch:DescribeAlarms"], r)),
+    // Read-only, and without resource types in the Service Authorization Reference: * is required.
+    ...(access.metrics ? [allow("ReadMetrics", ["cloudwatch:GetMetricData"], "*")] : []),
+    ...when(invokable([...access.functions, ...settings.invokeFunctions]), (r) => allow("InvokeSmokeTests", ["lambda:InvokeFunction"], r)),
+    allow("Notify", ["sqs:SendMessage"], [queue("NotifyQueue")]),
+  ];
+}
+
+/**
+ * What ECS needs to invoke the hook: a service's lifecycle hook names a role (`roleArn`) that ECS
+ * assumes to call `lambda:InvokeFunction` on it. EcsHookInvokeRole is such a role, trusted by ECS
+ * as AWS documents; EcsHookInvokePolicy grants the same to a service's own infrastructure role.
+ */
+function ecsHookInvokeResources(ctx) {
+  const hook = { "Fn::GetAtt": ["EcsDashhookLambdaFunction", "Arn"] };
+  return {
+    EcsHookInvokePolicy: {
+      Type: "AWS::IAM::ManagedPolicy",
+      Properties: {
+        Description: `Runway ${ctx.stage}: lets ECS invoke the ECS lifecycle hook (attach to a service's infrastructure role)`,
+        PolicyDocument: { Version: "2012-10-17", Statement: [allow("InvokeEcsLifecycleHook", ["lambda:InvokeFunction"], [hook])] },
+      },
+    },
+    EcsHookInvokeRole: {
+      Type: "AWS::IAM::Role",
+      Properties: {
+        Description: `Runway ${ctx.stage}: the roleArn of ECS lifecycle hooks that invoke Runway's hook`,
+        AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+        ManagedPolicyArns: [{ Ref: "EcsHookInvokePolicy" }],
+      },
+    },
+  };
 }
 
 const POLICIES = {
@@ -169,10 +262,12 @@ const POLICIES = {
   "runner-launcher": launcher,
   reconciler,
   redeliverer,
+  "protection-rule": protectionRule,
   "build-events": buildEvents,
   "slack-notifier": slackNotifier,
   "deployment-events": deploymentEvents,
   ...Object.fromEntries(HOOKS.map((h) => [`hook-${h}`, hook])),
+  "ecs-hook": ecsHook,
 };
 
 /** Fixed name of a role other accounts trust. */
@@ -218,6 +313,7 @@ module.exports = {
       if (Resources[fn.role]) throw new Error(`functions share the role ${fn.role}: give ${key} a role of its own`);
       Resources[fn.role] = functionRole(ctx, key, policy(ctx, settings));
     }
+    if (functions["ecs-hook"]) Object.assign(Resources, ecsHookInvokeResources(ctx));
     return { Resources };
   },
 };

@@ -12,7 +12,8 @@ import { checkConfigCommand } from "./commands/check-config.ts";
 import { deliverCommand } from "./commands/deliver.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { routeCommand } from "./commands/route.ts";
-import { writeLine } from "./output.ts";
+import { validateCommand } from "./commands/validate.ts";
+import { reportInternalError, writeLine } from "./output.ts";
 
 /** Every subcommand, by the name typed after `runway`. */
 export const commands: Readonly<Record<string, CliCommand>> = {
@@ -20,6 +21,7 @@ export const commands: Readonly<Record<string, CliCommand>> = {
   "check-config": checkConfigCommand,
   deliver: deliverCommand,
   replay: replayCommand,
+  validate: validateCommand,
 };
 
 /** `runway --help`. */
@@ -35,7 +37,7 @@ export function usage(): string {
     ...list,
     `  ${"help".padEnd(width)}  show a command's options: runway help <command>`,
     "",
-    "Exit status: 0 yes / ok, 1 no (a job ignored, an invalid file), 2 bad usage or unloadable configuration.",
+    "Exit status: 0 yes / ok, 1 no (a job ignored, an invalid file), 2 bad usage or unloadable configuration, 70 a bug in Runway.",
   ].join("\n");
 }
 
@@ -79,19 +81,25 @@ function unknown(io: CommandIo, name: string): number {
   return EXIT.usage;
 }
 
-if (import.meta.main) {
+/**
+ * `runCli`, and any error it did not expect reported on one line with exit code 70 (never a stack
+ * trace: see `reportInternalError`).
+ */
+export async function main(io: CommandIo): Promise<number> {
   try {
-    process.exitCode = await runCli({
-      argv: process.argv.slice(2),
-      stdout: process.stdout,
-      stderr: process.stderr,
-      stdin: process.stdin,
-      cwd: process.cwd(),
-      env: process.env,
-    });
+    return await runCli(io);
   } catch (error) {
-    // A bug, not a mistake of the person's: show the stack so it can be reported.
-    process.stderr.write(`runway: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 70;
+    return reportInternalError(io, error);
   }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main({
+    argv: process.argv.slice(2),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    cwd: process.cwd(),
+    env: process.env,
+  });
 }

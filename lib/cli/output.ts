@@ -58,3 +58,21 @@ export function reportFailure(io: Pick<CommandIo, "stderr" | "cwd">, error: unkn
   }
   throw error;
 }
+
+/** The exit code of a bug in Runway (sysexits' EX_SOFTWARE): not the person's mistake. */
+export const EXIT_INTERNAL = 70;
+
+/**
+ * Report an error no command expected, on one line: its class and message, and where to take it.
+ * Never a stack trace (a person cannot act on one, and a CI log keeps it); set RUNWAY_DEBUG=1 to
+ * see it when reporting the bug.
+ *
+ * @example
+ * process.exitCode = reportInternalError({ stderr: process.stderr, env: process.env }, error); // 70
+ */
+export function reportInternalError(io: Pick<CommandIo, "stderr" | "env">, error: unknown): number {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  writeLine(io.stderr, `runway: internal error (a bug in Runway, please report it): ${text.split("\n")[0]}`);
+  if (io.env.RUNWAY_DEBUG && error instanceof Error && error.stack) writeLine(io.stderr, error.stack);
+  return EXIT_INTERNAL;
+}

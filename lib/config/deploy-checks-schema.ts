@@ -1,78 +1,18 @@
 /**
  * The checks a CodeDeploy hook runs (part of the `deploy:` section of runway.yml). Each check has
- * a `type` (http, ecs, targetHealth, alarms, lambda) and the analysis settings shared by all kinds.
+ * a `type` (http, ecs, targetHealth, alarms, lambda, cloudwatch) and the analysis settings shared
+ * by all kinds, `dryRun` among them.
  * Durations are numbers of seconds or strings such as "500ms", "5s", "1m"; they come out of the
  * schema as milliseconds. Regular expressions are compiled here, so a broken one is reported with
  * its line when the file loads.
  */
 import * as z from "zod";
-import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./deploy-names.ts";
+import { analysisShape, duration, LAMBDA_MAX_MS, regex, SCRIPT_MAX_MS, templated } from "./check-fields.ts";
+import { cloudWatchCheckSchema } from "./metric-check-schema.ts";
 
 export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type Placeholder } from "./deploy-names.ts";
-
-const LAMBDA_MAX_MS = 15 * 60_000;
-
-/**
- * Milliseconds in a duration: a number of seconds, or a string such as `500ms`, `5s`, `1.5m`, `1h`.
- * Returns undefined when the value is not a duration.
- *
- * @example parseDurationMs("1.5m") // 90000
- */
-export function parseDurationMs(value: number | string): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(value);
-  if (!match) return undefined;
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];
-  return Math.round(Number(match[1]) * unit);
-}
-
-const DURATION_HINT = 'expected a duration like "500ms", "5s" or "1m", or a number of seconds';
-
-/** A duration in the file; milliseconds once parsed. */
-export const duration = z
-  .union([z.number(), z.string()], { error: DURATION_HINT })
-  .transform((value, ctx) => {
-    const ms = parseDurationMs(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} is not a duration: ${DURATION_HINT}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-/** A string whose `{placeholder}`s must all be known ones. */
-const templated = z.string().superRefine((text, ctx) => {
-  for (const [, name] of text.matchAll(PLACEHOLDER_PATTERN)) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(name ?? "")) {
-      ctx.addIssue({ code: "custom", message: `unknown placeholder {${name}}; known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}` });
-    }
-  }
-});
-
-const regex = z.string().min(1).transform((source, ctx) => {
-  try {
-    return new RegExp(source, "u");
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: `not a valid regular expression (${(error as Error).message}); use JavaScript syntax` });
-    return z.NEVER;
-  }
-});
-
-/** Shared by every check kind: how often, how many times, how many failures are tolerated. */
-const analysisShape = {
-  /** Identifies the check in logs and Slack; defaults to its type (with a number when repeated). */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._:/-]{0,63}$/, "check names are up to 64 letters, digits, spaces and ._:/-").optional(),
-  /** Wait before the first measurement (e.g. for caches to warm up). */
-  initialDelay: duration.default(0),
-  /** Time between the start of one measurement and the next. */
-  interval: duration.default(10_000),
-  /** How many measurements to take. */
-  count: z.number().int().min(1).max(1_000).default(1),
-  /** How many failed measurements are tolerated; one more and the check fails at once. */
-  failureLimit: z.number().int().min(0).default(0),
-  /** Longest one measurement may take before it counts as failed. */
-  timeout: duration.default(10_000),
-};
+export { duration, LAMBDA_MAX_MS, parseDurationMs, SCRIPT_MAX_MS } from "./check-fields.ts";
+export { cloudWatchCheckSchema } from "./metric-check-schema.ts";
 
 const statusItem = z.union([z.number().int().min(100).max(599), z.string().regex(/^[1-5][0-9x]{2}$/)], {
   error: 'expected an HTTP status such as 200 or a class such as "2xx"',
@@ -154,34 +94,57 @@ export const lambdaCheckSchema = z.strictObject({
     .default({}),
 });
 
-const CHECK_TYPES = ["http", "ecs", "targetHealth", "alarms", "lambda"] as const;
+const CHECK_TYPES = ["http", "ecs", "targetHealth", "alarms", "lambda", "cloudwatch"] as const;
 export type CheckType = (typeof CHECK_TYPES)[number];
 
-export const checkSchema = z
-  .discriminatedUnion("type", [httpCheckSchema, ecsCheckSchema, targetHealthCheckSchema, alarmsCheckSchema, lambdaCheckSchema], {
-    error: (issue) =>
-      issue.code === "invalid_union" ? `expected type: to be one of ${CHECK_TYPES.join(", ")}` : undefined,
-  })
-  .superRefine((check, ctx) => {
-    if (check.type === "http" && check.body !== undefined && (check.method === "GET" || check.method === "HEAD")) {
-      ctx.addIssue({ code: "custom", path: ["body"], message: `a ${check.method} request cannot carry a body: set method: POST (or PUT, PATCH)` });
-    }
-    if (check.failureLimit >= check.count) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["failureLimit"],
-        message: `failureLimit (${check.failureLimit}) must be lower than count (${check.count}), or the check could never fail`,
-      });
-    }
-    const plannedMs = check.initialDelay + check.interval * (check.count - 1);
-    if (plannedMs > LAMBDA_MAX_MS) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["count"],
-        message: `this check needs at least ${Math.round(plannedMs / 1000)}s, longer than a Lambda function can run (900s): lower count or interval`,
-      });
-    }
-  });
+const checkKinds = z.discriminatedUnion(
+  "type",
+  [httpCheckSchema, ecsCheckSchema, targetHealthCheckSchema, alarmsCheckSchema, lambdaCheckSchema, cloudWatchCheckSchema],
+  { error: (issue) => (issue.code === "invalid_union" ? `expected type: to be one of ${CHECK_TYPES.join(", ")}` : undefined) },
+);
+
+/** What bounds a check's duration: the longest its runner may take, and what to call that runner. */
+interface Bound {
+  ms: number;
+  runner: string;
+}
+
+function refineCheck(check: z.infer<typeof checkKinds>, ctx: z.RefinementCtx, bound: Bound): void {
+  if (check.type === "http" && check.body !== undefined && (check.method === "GET" || check.method === "HEAD")) {
+    ctx.addIssue({ code: "custom", path: ["body"], message: `a ${check.method} request cannot carry a body: set method: POST (or PUT, PATCH)` });
+  }
+  if (check.failureLimit >= check.count) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["failureLimit"],
+      message: `failureLimit (${check.failureLimit}) must be lower than count (${check.count}), or the check could never fail`,
+    });
+  } else if (check.type === "cloudwatch" && check.failureLimit + check.inconclusiveLimit >= check.count) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["inconclusiveLimit"],
+      message:
+        `failureLimit + inconclusiveLimit (${check.failureLimit} + ${check.inconclusiveLimit}) must be lower than count (${check.count}), ` +
+        "or the check could pass without a single passing measurement",
+    });
+  }
+  const plannedMs = check.initialDelay + check.interval * (check.count - 1);
+  if (plannedMs > bound.ms) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["count"],
+      message: `this check needs at least ${Math.round(plannedMs / 1000)}s, longer than ${bound.runner} can run (${bound.ms / 1000}s): lower count or interval`,
+    });
+  }
+}
+
+/** A check of an ECS/Lambda hook, run by a Lambda function (at most 15 minutes). */
+export const checkSchema = checkKinds.superRefine((check, ctx) => refineCheck(check, ctx, { ms: LAMBDA_MAX_MS, runner: "a Lambda function" }));
+
+/** A check of an EC2/on-premises hook, run by `runway validate` within the appspec script's timeout (at most an hour). */
+export const scriptCheckSchema = checkKinds.superRefine((check, ctx) =>
+  refineCheck(check, ctx, { ms: SCRIPT_MAX_MS, runner: "an appspec hook script (timeout at most 3600)" }),
+);
 
 export type CheckConfig = z.infer<typeof checkSchema>;
 export type HttpCheckConfig = z.infer<typeof httpCheckSchema>;
@@ -189,3 +152,4 @@ export type EcsCheckConfig = z.infer<typeof ecsCheckSchema>;
 export type TargetHealthCheckConfig = z.infer<typeof targetHealthCheckSchema>;
 export type AlarmsCheckConfig = z.infer<typeof alarmsCheckSchema>;
 export type LambdaCheckConfig = z.infer<typeof lambdaCheckSchema>;
+export type CloudWatchCheckConfig = z.infer<typeof cloudWatchCheckSchema>;

@@ -19,6 +19,7 @@ export const NOTIFICATION_TYPES = [
   "deploy.started",
   "deploy.verdict",
   "deploy.finished",
+  "deploy.protection",
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
@@ -35,7 +36,7 @@ export const NOTIFY_DEFAULTS = {
   broadcastFailures: false,
   replyEvents: NOTIFICATION_TYPES.filter((type) => !PARENT_ONLY.includes(type)),
   /** Webhook mode has no threads: only what a person needs to act on. */
-  webhookEvents: ["job.refused", "job.foreign", "job.completed", "build.finished", "run.completed", "deploy.verdict", "deploy.finished"] as NotificationType[],
+  webhookEvents: ["job.refused", "job.foreign", "job.completed", "build.finished", "run.completed", "deploy.verdict", "deploy.finished", "deploy.protection"] as NotificationType[],
   threadRetentionDays: 30,
 } as const satisfies Record<string, unknown>;
 

@@ -6,12 +6,41 @@ import * as z from "zod";
 import { filterGroupSchema } from "./filter-schema.ts";
 import { deploySchema } from "./deploy-schema.ts";
 import { notifySchema } from "./notify-schema.ts";
+import { checkProtectionEnvironments, protectionSchema } from "./protection-schema.ts";
 import { isGitHubHostedLabel } from "../github/hosted-labels.ts";
 import { parseRunLabel } from "../github/run-label.ts";
 
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+
+/** `Prod` → `prod`, `PRD_EU` → `prd-eu`: the name a person most likely meant, when there is one. */
+function environmentNameFor(input: unknown): string | undefined {
+  if (typeof input !== "string" || !/^[\w .-]+$/.test(input)) return undefined;
+  const name = input.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+|-+$/g, "");
+  return ENVIRONMENT_NAME.test(name) && !isReservedName(name) ? name : undefined;
+}
+
+/**
+ * Names every JavaScript object already has (`constructor`, `toString`…): as a key of the parsed
+ * file they would shadow, or be shadowed by, Object.prototype (`__proto__` is refused when the
+ * file is read, lib/config/load.ts, because records drop it before any check sees it).
+ */
+function isReservedName(name: string): boolean {
+  return name in Object.prototype;
+}
+
+function reservedName(kind: string, name: unknown): string {
+  return `"${String(name)}" cannot be ${kind} name: every JavaScript object already has a "${String(name)}"; choose another name`;
+}
+
 const environmentName = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,30}$/, "environment names are lower-case letters, digits and dashes, like dev or prd-eu");
+  .regex(ENVIRONMENT_NAME, {
+    error: (issue) => {
+      const suggestion = environmentNameFor(issue.input);
+      return `environment names are lower-case letters, digits and dashes, like dev or prd-eu${suggestion ? `: did you mean ${suggestion}?` : ""}`;
+    },
+  })
+  .refine((name) => !isReservedName(name), { error: (issue) => reservedName("an environment", issue.input) });
 
 const roleArn = z
   .string()
@@ -85,23 +114,42 @@ export const environmentSchema = z.strictObject({
  * Which environments a deployed stage serves: a list (one account per environment, the usual
  * dev/stg/prd layout), or `all` (one stage serves every environment, as `npm start` does).
  */
-export const stageSchema = z.union([z.literal("all"), z.array(environmentName).min(1)]);
+export const stageSchema = z.union(
+  [z.literal("all"), z.array(environmentName).min(1, "a stage serves at least one environment: list them, like [dev], or write all")],
+  {
+    error: (issue) =>
+      `a stage is the list of environment names it serves, like [dev] or [stg, prd], or all (every environment)${
+        typeof issue.input === "string" && ENVIRONMENT_NAME.test(issue.input) ? `: write [${issue.input}]` : ""
+      }`,
+  },
+);
 
 export const runwayConfigSchema = z
   .strictObject({
     environments: z.record(environmentName, environmentSchema).refine((envs) => Object.keys(envs).length > 0, {
       message: "define at least one environment",
     }),
-    stages: z.record(z.string().regex(/^[a-zA-Z0-9-]+$/, "stage names are letters, digits and dashes"), stageSchema).default({}),
+    stages: z
+      .record(
+        z
+          .string()
+          .regex(/^[a-zA-Z0-9-]+$/, "stage names are letters, digits and dashes")
+          .refine((name) => !isReservedName(name), { error: (issue) => reservedName("a stage", issue.input) }),
+        stageSchema,
+      )
+      .default({}),
     deploy: deploySchema.optional(),
     notify: notifySchema.optional(),
+    /** Runway as a GitHub custom deployment protection rule (lib/config/protection-schema.ts). */
+    protection: protectionSchema.optional(),
   })
   .superRefine((config, ctx) => {
     checkRunnerIsolation(config.environments, ctx);
+    checkProtectionEnvironments(config.protection, config.environments, ctx);
     for (const [stage, served] of Object.entries(config.stages)) {
       if (served === "all") continue;
       served.forEach((name, index) => {
-        if (!(name in config.environments)) {
+        if (!Object.hasOwn(config.environments, name)) {
           ctx.addIssue({
             code: "custom",
             path: ["stages", stage, index],

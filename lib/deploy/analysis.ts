@@ -1,9 +1,11 @@
 /**
  * The analysis loop, after Argo Rollouts' analysis: a check takes `count` measurements `interval`
  * apart (after `initialDelay`), each bounded by `timeout`; it fails as soon as more than
- * `failureLimit` measurements have failed, and passes once all `count` were taken within the limit.
- * A measurement that throws or times out counts as failed; a CheckSetupError fails the check at
- * once, since no retry can fix it.
+ * `failureLimit` measurements have failed, is inconclusive as soon as more than
+ * `inconclusiveLimit` were inconclusive (failures are counted first, as Argo does), and passes
+ * once all `count` were taken within both limits. A measurement that throws or times out counts as
+ * failed; a CheckSetupError fails the check at once, since no retry can fix it. What the outcome
+ * means for the hook (dry runs, the inconclusive policy) is verdict.ts's business, not the loop's.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { CheckSetupError } from "./errors.ts";
@@ -15,10 +17,27 @@ export interface AnalysisSettings {
   count: number;
   failureLimit: number;
   timeout: number;
+  /** Only metric checks have inconclusive measurements; 0 when omitted. */
+  inconclusiveLimit?: number;
 }
 
+/** What a check contributes to its result besides the analysis settings; the options default off. */
+export interface ResultOf {
+  name: string;
+  type: string;
+  count: number;
+  failureLimit: number;
+  inconclusiveLimit?: number;
+  /** The check's `inconclusive:` setting. */
+  inconclusive?: "fail" | "pass";
+  dryRun?: boolean;
+}
+
+/** Told of every measurement as it is taken (`runway validate` prints them). */
+export type MeasurementListener = (result: CheckResult, measurement: Measurement) => void;
+
 /** A fresh, pending result for a check, to be filled in by `analyse`. */
-export function pendingResult(check: { name: string; type: string; count: number; failureLimit: number }): CheckResult {
+export function pendingResult(check: ResultOf): CheckResult {
   return {
     name: check.name,
     type: check.type,
@@ -27,6 +46,10 @@ export function pendingResult(check: { name: string; type: string; count: number
     count: check.count,
     failureLimit: check.failureLimit,
     failures: 0,
+    inconclusive: 0,
+    inconclusiveLimit: check.inconclusiveLimit ?? 0,
+    inconclusivePolicy: check.inconclusive ?? "fail",
+    dryRun: check.dryRun ?? false,
     measurements: [],
   };
 }
@@ -40,7 +63,14 @@ export function pendingResult(check: { name: string; type: string; count: number
  * await analyse(check, httpMeasure(check, env), result, deadline.signal);
  * result.status; // "passed" | "failed" | "stopped"
  */
-export async function analyse(settings: AnalysisSettings, measure: Measure, result: CheckResult, signal: AbortSignal): Promise<void> {
+export async function analyse(
+  settings: AnalysisSettings,
+  measure: Measure,
+  result: CheckResult,
+  signal: AbortSignal,
+  onMeasurement?: MeasurementListener,
+): Promise<void> {
+  const inconclusiveLimit = settings.inconclusiveLimit ?? 0;
   result.status = "running";
   let lastStart = 0;
   for (let n = 0; n < settings.count; n++) {
@@ -60,7 +90,17 @@ export async function analyse(settings: AnalysisSettings, measure: Measure, resu
       return;
     }
     result.measurements.push(outcome);
+    onMeasurement?.(result, outcome);
     if (outcome.ok) continue;
+    if (outcome.inconclusive) {
+      result.inconclusive += 1;
+      if (result.inconclusive > inconclusiveLimit) {
+        result.status = "inconclusive";
+        result.reason = `${result.inconclusive} of ${result.measurements.length} measurements inconclusive, more than inconclusiveLimit ${inconclusiveLimit}`;
+        return;
+      }
+      continue;
+    }
     result.failures += 1;
     if (result.failures > settings.failureLimit) {
       result.status = "failed";
@@ -69,7 +109,8 @@ export async function analyse(settings: AnalysisSettings, measure: Measure, resu
     }
   }
   result.status = "passed";
-  result.reason = `${settings.count - result.failures}/${settings.count} measurements passed`;
+  const passed = settings.count - result.failures - result.inconclusive;
+  result.reason = `${passed}/${settings.count} measurements passed${result.inconclusive > 0 ? `, ${result.inconclusive} inconclusive` : ""}`;
 }
 
 /** One measurement under its own timeout; errors become failed measurements. */

@@ -2,9 +2,16 @@
  * Evidence, written for people: one line for the verdict and one per check with what was
  * measured. The same lines go to the log, to Slack (through the notifier) and to `npm start`.
  */
-import type { CheckResult, HookVerdict, VerdictSubject } from "./types.ts";
+import type { CheckResult, HookVerdict, Measurement, VerdictSubject } from "./types.ts";
 
-const MARK: Record<CheckResult["status"], string> = { passed: "PASS", failed: "FAIL", stopped: "STOP", running: "....", pending: "...." };
+const MARK: Record<CheckResult["status"], string> = {
+  passed: "PASS",
+  failed: "FAIL",
+  inconclusive: "INCONCLUSIVE",
+  stopped: "STOP",
+  running: "....",
+  pending: "....",
+};
 
 /**
  * The verdict as readable lines.
@@ -21,14 +28,30 @@ export function formatVerdict(subject: VerdictSubject, verdict: HookVerdict): st
   return lines;
 }
 
-/** One check on one line: its outcome, its latest measurements, and why it failed if it did. */
+/**
+ * One check on one line: its outcome, its latest measurements, and why it failed if it did. A dry
+ * run says so, since its outcome did not count.
+ *
+ * @example
+ * formatCheck(result); // "FAIL error-rate [cloudwatch, dry run: not deciding] (2/5 measured, …) — …"
+ */
 export function formatCheck(check: CheckResult): string {
   const taken = check.measurements.length;
-  const latest = check.measurements.slice(-3).map((m) => `${m.ok ? "ok" : "FAILED"} ${m.summary}`);
+  const latest = check.measurements.slice(-3).map(formatMeasurement);
   const shown = (taken > 3 ? ["…", ...latest] : latest).join(" | ");
-  const tally = `${taken}/${check.count} measured, ${check.failures} failed, failureLimit ${check.failureLimit}`;
+  const inconclusive =
+    check.inconclusive > 0 || check.inconclusiveLimit > 0 || check.status === "inconclusive"
+      ? `, ${check.inconclusive} inconclusive, inconclusiveLimit ${check.inconclusiveLimit} (inconclusive: ${check.inconclusivePolicy})`
+      : "";
+  const tally = `${taken}/${check.count} measured, ${check.failures} failed, failureLimit ${check.failureLimit}${inconclusive}`;
   const why = check.status === "passed" || !check.reason ? "" : ` — ${check.reason}`;
-  return `${MARK[check.status]} ${check.name} [${check.type}] (${tally})${why}${shown ? `: ${shown}` : ""}`;
+  const kind = check.dryRun ? `${check.type}, dry run: not deciding` : check.type;
+  return `${MARK[check.status]} ${check.name} [${kind}] (${tally})${why}${shown ? `: ${shown}` : ""}`;
+}
+
+/** One measurement: "ok …", "FAILED …" or "INCONCLUSIVE …". */
+export function formatMeasurement(measurement: Measurement): string {
+  return `${measurement.ok ? "ok" : measurement.inconclusive ? "INCONCLUSIVE" : "FAILED"} ${measurement.summary}`;
 }
 
 /** The evidence as structured data for the log: what was measured, not how it was said. */
@@ -43,8 +66,11 @@ export function evidenceFields(verdict: HookVerdict): Record<string, unknown> {
       reason: check.reason,
       failures: check.failures,
       failureLimit: check.failureLimit,
+      inconclusive: check.inconclusive,
+      inconclusiveLimit: check.inconclusiveLimit,
+      dryRun: check.dryRun,
       count: check.count,
-      measurements: check.measurements.map((m) => ({ ok: m.ok, at: m.startedAt, ms: m.durationMs, ...m.data })),
+      measurements: check.measurements.map((m) => ({ ok: m.ok, ...(m.inconclusive ? { inconclusive: true } : {}), at: m.startedAt, ms: m.durationMs, ...m.data })),
     })),
   };
 }

@@ -22,6 +22,7 @@ import { runChecks } from "./run-checks.ts";
 import { decideHook } from "./running-hook.ts";
 import { placeholderValues } from "./template.ts";
 import type { CheckResult, HookEvent, HookStatus, HookVerdict, VerdictSubject } from "./types.ts";
+import { verdictAfterError, verdictOf } from "./verdict.ts";
 
 /** The part of the Lambda context the hook needs. */
 export interface LambdaClock {
@@ -103,14 +104,9 @@ export async function runLifecycleHook(event: unknown, context: LambdaClock, dep
     }
     verdict = verdictOf(results);
   } catch (error) {
-    for (const result of results) {
-      if (result.status === "running" || result.status === "pending") {
-        result.status = "stopped";
-        result.reason = describe(error);
-      }
-    }
-    verdict = { status: "Failed", reason: describe(error), checks: results };
-    logger.error("hook failed before a verdict from its checks", { ...subject, error: describe(error) });
+    verdict = verdictAfterError(results, error);
+    if (verdict.status === "Failed") logger.error("hook failed before a verdict from its checks", { ...subject, error: describe(error) });
+    else logger.warn("time ran out while only dry-run checks were measuring; the deciding checks' verdict stands", { ...subject });
   } finally {
     deadline.dispose();
   }
@@ -155,17 +151,6 @@ async function notify(notifier: DeploymentNotifier, notice: ReturnType<typeof ve
   } finally {
     timer.abort();
   }
-}
-
-function verdictOf(results: CheckResult[]): HookVerdict {
-  const failed = results.find((result) => result.status === "failed") ?? results.find((result) => result.status !== "passed");
-  if (failed) {
-    const last = failed.measurements.findLast((m) => !m.ok);
-    const reason = `check ${failed.name} ${failed.status}: ${failed.reason ?? "no reason given"}${last ? `; last: ${last.summary}` : ""}`;
-    return { status: "Failed", reason, checks: results };
-  }
-  const reason = results.length === 0 ? "no checks configured for this hook (checks: [])" : `all ${results.length} check(s) passed`;
-  return { status: "Succeeded", reason, checks: results };
 }
 
 function hookEvent(event: unknown): HookEvent | undefined {

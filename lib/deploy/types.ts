@@ -71,6 +71,11 @@ export interface DeploymentContext {
 /** What a check's measurement found: the evidence behind a verdict. */
 export interface Measurement {
   ok: boolean;
+  /**
+   * Neither passed nor failed (a metric that meets neither condition, or has no data): counted
+   * against the check's inconclusiveLimit, not its failureLimit. `ok` is false with it.
+   */
+  inconclusive?: boolean;
   /** One human-readable line: "GET http://…/health → 200 in 12 ms". */
   summary: string;
   /** The numbers measured (status codes, latencies, counts, alarm states). */
@@ -82,7 +87,7 @@ export interface Measurement {
 /** Takes one measurement. The signal aborts on the measurement's timeout or the hook's deadline. */
 export type Measure = (signal: AbortSignal) => Promise<Omit<Measurement, "startedAt" | "durationMs">>;
 
-export type CheckStatus = "pending" | "running" | "passed" | "failed" | "stopped";
+export type CheckStatus = "pending" | "running" | "passed" | "failed" | "inconclusive" | "stopped";
 
 /** A check's progress and outcome; filled in while it runs, so a deadline still leaves evidence. */
 export interface CheckResult {
@@ -93,6 +98,13 @@ export interface CheckResult {
   count: number;
   failureLimit: number;
   failures: number;
+  /** Inconclusive measurements so far, and how many the check tolerates. */
+  inconclusive: number;
+  inconclusiveLimit: number;
+  /** What an inconclusive outcome means for the hook. */
+  inconclusivePolicy: "fail" | "pass";
+  /** Measured and reported, never deciding the hook. */
+  dryRun: boolean;
   measurements: Measurement[];
 }
 

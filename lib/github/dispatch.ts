@@ -1,15 +1,18 @@
 /**
  * What Runway does with a verified delivery: answer `ping`, route `workflow_job` and hand routed
- * jobs to the job queue, and acknowledge every other event with the reason it is ignored. It
- * never waits on CodeBuild or GitHub's API: the only I/O is one queue write for a routed job.
+ * jobs to the job queue, queue `deployment_protection_rule` requests for a decision (lib/protection),
+ * and acknowledge every other event with the reason it is ignored. It never waits on CodeBuild or
+ * GitHub's API: the only I/O is one queue write for a routed job or a protection request.
  */
 import type { RunwayConfig } from "../config/schema.ts";
+import { sqsProtectionSink, type ProtectionSink } from "../protection/queue.ts";
+import { receiveProtectionRule } from "../protection/receive.ts";
 import { isJobAction, jobMessage, type JobAction } from "../runners/job-message.ts";
 import { environmentOfRunner } from "../runners/runner-name.ts";
 import type { JobSink } from "../runners/job-queue.ts";
 import type { RouteDecision } from "../routing/decision.ts";
 import { environmentDecision, route, type ServedEnvironments } from "../routing/route.ts";
-import type { Delivery } from "./read-delivery.ts";
+import { isKnownEvent, type Delivery } from "./read-delivery.ts";
 import { jobKey, jobLabels, stringAt } from "./workflow-job.ts";
 
 /** The answer to a delivery and the facts its log line records. */
@@ -31,6 +34,8 @@ export interface DispatchDeps {
   config: RunwayConfig;
   served: ServedEnvironments;
   jobs: JobSink;
+  /** Where protection-rule requests go; the queue `RUNWAY_PROTECTION_QUEUE_URL` names by default. */
+  protection?: ProtectionSink;
   now?: () => Date;
 }
 
@@ -47,8 +52,14 @@ export async function dispatch(delivery: Delivery, deps: DispatchDeps): Promise<
     const reason = "pong: the webhook reaches Runway and its signature verifies";
     return { statusCode: 200, body: { ok: true, event: "ping", message: reason }, summary: { decision: "pong", reason, repository } };
   }
+  if (delivery.event === "deployment_protection_rule") {
+    return receiveProtectionRule(delivery, { ...deps, protection: deps.protection ?? sqsProtectionSink() });
+  }
   if (delivery.event !== "workflow_job") {
-    const reason = `event ${delivery.event} is not one Runway acts on (it acts on workflow_job)`;
+    // GitHub adds event types before Octokit lists them: a signed one is acknowledged all the same.
+    const reason = isKnownEvent(delivery.event)
+      ? `event ${delivery.event} is not one Runway acts on (it acts on workflow_job)`
+      : `event ${delivery.event} is not one Runway knows (not in Octokit's list of GitHub events; it acts on workflow_job)`;
     return ignored(delivery, reason, repository);
   }
 

@@ -16,7 +16,7 @@ export class SignatureError extends DeliveryError {
   override readonly statusCode = 401;
 }
 
-/** A required header (`X-GitHub-Event`) is missing or malformed: 400. */
+/** A required header (`X-GitHub-Event`) is missing, or is not an event name: 400. */
 export class MissingHeaderError extends DeliveryError {
   override name = "MissingHeaderError";
 }
@@ -24,11 +24,6 @@ export class MissingHeaderError extends DeliveryError {
 /** The body is not the JSON (or `payload=` form) it claims to be: 400. */
 export class MalformedPayloadError extends DeliveryError {
   override name = "MalformedPayloadError";
-}
-
-/** The event name is not one GitHub sends: 400. */
-export class UnknownEventError extends DeliveryError {
-  override name = "UnknownEventError";
 }
 
 /** The body is larger than GitHub ever sends (25 MiB): 413. */

@@ -8,8 +8,11 @@
  *   runs-on: [self-hosted, runway-dev, "runway-run-${{ github.run_id }}-${{ github.run_attempt }}"]
  *
  * CodeBuild's own form, `codebuild-<project>-${{ github.run_id }}-${{ github.run_attempt }}`, is
- * accepted too, so workflows written for CodeBuild-managed runners keep working.
+ * accepted too, so workflows written for CodeBuild-managed runners keep working — in each way
+ * CodeBuild reads it: alone, with its overrides folded into the same label after spaces, or with
+ * a single-label suffix (lib/github/codebuild-labels.ts).
  */
+import { parseCodeBuildRunLabel } from "./codebuild-labels.ts";
 
 /** What to write in `runs-on`, for messages and the README. */
 export const RUN_LABEL_TEMPLATE = "runway-run-${{ github.run_id }}-${{ github.run_attempt }}";
@@ -23,7 +26,6 @@ export interface RunLabel {
 }
 
 const RUNWAY = /^runway-run-(\d{1,20})-(\d{1,6})$/i;
-const CODEBUILD = /^codebuild-([A-Za-z0-9][A-Za-z0-9_-]{1,254})-(\d{1,20})-(\d{1,6})$/;
 
 /** The run label of one run attempt, as GitHub resolves `RUN_LABEL_TEMPLATE` for it. */
 export function runLabelFor(runId: number, runAttempt = 1): string {
@@ -41,12 +43,17 @@ export function resolveRunExpressions(text: string, runId: number, runAttempt = 
   return text.replace(RUN_ID, String(runId)).replace(RUN_ATTEMPT, String(runAttempt));
 }
 
-/** The run label a `runs-on` label is, if it is one. */
+/**
+ * The run label a `runs-on` label is, or begins with when CodeBuild's overrides are folded into it.
+ *
+ * @example
+ * parseRunLabel("codebuild-web-42-1 image:arm-3.0"); // { label: "codebuild-web-42-1", project: "web", runId: 42, runAttempt: 1 }
+ */
 export function parseRunLabel(label: string): RunLabel | undefined {
   const runway = RUNWAY.exec(label);
   if (runway) return { label, runId: Number(runway[1]), runAttempt: Number(runway[2]) };
-  const codebuild = CODEBUILD.exec(label);
-  if (codebuild) return { label, project: codebuild[1], runId: Number(codebuild[2]), runAttempt: Number(codebuild[3]) };
+  const codebuild = parseCodeBuildRunLabel(label);
+  if (codebuild) return { label: codebuild.label, project: codebuild.project, runId: codebuild.runId, runAttempt: codebuild.runAttempt };
   return undefined;
 }
 

@@ -19,6 +19,8 @@ export const JOB_QUEUE = "runway-jobs.fifo";
 export const JOB_DLQ = "runway-jobs-dlq.fifo";
 export const NOTIFY_QUEUE = "runway-notify.fifo";
 export const NOTIFY_DLQ = "runway-notify-dlq.fifo";
+export const PROTECTION_QUEUE = "runway-protection.fifo";
+export const PROTECTION_DLQ = "runway-protection-dlq.fifo";
 
 export interface LocalAws {
   aws: AwsEmulator;
@@ -34,6 +36,8 @@ export interface LocalAws {
   jobQueueUrl: string;
   jobDlqUrl: string;
   notifyQueueUrl: string;
+  protectionQueueUrl: string;
+  protectionDlqUrl: string;
   /** `AWS_ENDPOINT_URL_<SERVICE>` for every emulated service. */
   endpoints: Record<string, string>;
   /** The runner project of every environment, as serverless.yml creates them per stage. */
@@ -61,6 +65,7 @@ export async function startLocalAws(): Promise<LocalAws> {
   };
   fifoWithDlq(JOB_QUEUE, JOB_DLQ, 360, 12); // as serverless.yml
   fifoWithDlq(NOTIFY_QUEUE, NOTIFY_DLQ, 60, 20);
+  fifoWithDlq(PROTECTION_QUEUE, PROTECTION_DLQ, 360, 14); // above the protection function's 10 attempts
 
   const services = ["SQS", "CODEBUILD", "SSM", "STS", "CODEDEPLOY", "ECS", "ELASTIC_LOAD_BALANCING_V2", "CLOUDWATCH", "LAMBDA"];
   return {
@@ -77,6 +82,8 @@ export async function startLocalAws(): Promise<LocalAws> {
     jobQueueUrl: sqs.queueUrl(JOB_QUEUE, aws.url),
     jobDlqUrl: sqs.queueUrl(JOB_DLQ, aws.url),
     notifyQueueUrl: sqs.queueUrl(NOTIFY_QUEUE, aws.url),
+    protectionQueueUrl: sqs.queueUrl(PROTECTION_QUEUE, aws.url),
+    protectionDlqUrl: sqs.queueUrl(PROTECTION_DLQ, aws.url),
     endpoints: Object.fromEntries(services.map((s) => [`AWS_ENDPOINT_URL_${s}`, aws.url])),
     createProjects(config) {
       for (const env of Object.values(config.environments)) {

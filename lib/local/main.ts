@@ -11,30 +11,11 @@ if (major < 24) {
 // The terminal gets one readable line per event; the JSON lines Lambda would log are there with
 // POWERTOOLS_LOG_LEVEL=INFO. Set before the handlers (and their logger) are imported.
 process.env.POWERTOOLS_LOG_LEVEL ??= "WARN";
-const { color } = await import("./printer.ts");
-const { LOCAL_WEBHOOK_SECRET, startLocalStack } = await import("./stack.ts");
+const { startLocalStack } = await import("./stack.ts");
+const { banner } = await import("./banner.ts");
 
 const stack = await startLocalStack({ port: Number(process.env.PORT ?? 3000) });
-const secretNote = stack.webhookSecret === LOCAL_WEBHOOK_SECRET ? " (the local default; set GITHUB_WEBHOOK_SECRET to change it)" : " (from GITHUB_WEBHOOK_SECRET)";
-console.log(
-  [
-    "",
-    `${color.bold("Runway")} is running locally: no AWS account, no internet.`,
-    `  webhook   POST ${stack.webhookUrl}`,
-    `  secret    ${stack.webhookSecret}${secretNote}`,
-    `  Slack     ${stack.url}/slack  (the threads, as Slack would show them)`,
-    `  health    GET  ${stack.url}/healthz`,
-    `  AWS       ${stack.aws.url} (SQS, CodeBuild, SSM, STS, CodeDeploy, ECS, ELB, CloudWatch, Lambda)`,
-    `            DynamoDB ${stack.dynamo.endpoint}, S3 ${stack.s3.endpoint}, GitHub ${stack.url}/github/api`,
-    "",
-    `From another terminal:`,
-    `  npx runway deliver --workflow action-payments-dev-deploy                       ${color.dim("# → dev: launched, runner takes the job, build SUCCEEDED")}`,
-    `  npx runway deliver --workflow action-payments-dev-deploy --job-name "deploy (fail)" ${color.dim("# → the job fails at Deploy, build FAILED")}`,
-    `  npx runway deliver --workflow action-payments-dev-deploy --secret wrong        ${color.dim("# → 401, nothing happens")}`,
-    `  curl -X POST '${stack.url}/demo/deploy?outcome=pass'                  ${color.dim("# a blue/green hook validation (or outcome=fail)")}`,
-    "",
-  ].join("\n"),
-);
+console.log(banner(stack, process.env));
 
 const stop = async () => {
   await stack.stop();

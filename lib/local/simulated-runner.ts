@@ -61,7 +61,8 @@ const sleep = (ms: number, signal: AbortSignal) => wait(ms, true, { signal }).ca
 export function simulateRunners(options: SimulatedRunnerOptions): () => Promise<void> {
   const pending = new Set<Promise<void>>();
   const hosts = new Map<string, Host>();
-  const unsubscribeStarted = options.codebuild.onBuildStarted((build) => {
+  // A runner host exists once CodeBuild gives the build one: a build queued at the account's quota waits.
+  const unsubscribeStarted = options.codebuild.onBuildRunning((build) => {
     const host: Host = { abort: new AbortController() };
     hosts.set(build.id!, host);
     const run = runBuild(options, build, host)

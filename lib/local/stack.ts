@@ -15,19 +15,19 @@ import { LOCAL_WEBHOOK_SECRET } from "./defaults.ts";
 import { startLocalDynamo, type LocalDynamo } from "./dynamodb.ts";
 import { createGitHubFake, type GitHubFake } from "./github-fake/index.ts";
 import { lambdaContext } from "./lambda-context.ts";
-import { JOB_DLQ, startLocalAws, type LocalAws } from "./local-aws.ts";
+import { JOB_DLQ, PROTECTION_QUEUE, startLocalAws, type LocalAws } from "./local-aws.ts";
 import { buildStateChangeEvent } from "./aws-emulator/services/codebuild/events.ts";
 import { color, describeDelivery, describeJobMessage, describeParked, type Print } from "./printer.ts";
 import type { RedeliveryReport } from "../runners/redeliver.ts";
 import { startLocalS3, type LocalS3 } from "./s3.ts";
 import { startLocalServer, type LocalServer, type Mount } from "./server.ts";
-import { runDeployDemo } from "./deploy-demo.ts";
+import { runDeployDemo, runEcsDeployDemo } from "./deploy-demo.ts";
 import { queuedDeploymentNotifier } from "../notify/deploy-notifier.ts";
 import { namedScenario, simulateRunners } from "./simulated-runner.ts";
 import { createSlackFake, type SlackFake } from "./slack-fake/index.ts";
 
 export { LOCAL_WEBHOOK_SECRET } from "./defaults.ts";
-export { JOB_DLQ, JOB_QUEUE, NOTIFY_QUEUE } from "./local-aws.ts";
+export { JOB_DLQ, JOB_QUEUE, NOTIFY_QUEUE, PROTECTION_DLQ, PROTECTION_QUEUE } from "./local-aws.ts";
 
 export const LOCAL_TABLE = "runway-local";
 export const LOCAL_BUCKET = "runway-artifacts-local";
@@ -120,6 +120,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     RUNWAY_JOB_QUEUE_URL: aws.jobQueueUrl,
     RUNWAY_JOB_DLQ_URL: aws.jobDlqUrl,
     RUNWAY_NOTIFY_QUEUE_URL: aws.notifyQueueUrl,
+    RUNWAY_PROTECTION_QUEUE_URL: aws.protectionQueueUrl,
+    RUNWAY_PROTECTION_DLQ_URL: aws.protectionDlqUrl,
     RUNWAY_IDLE_TIMEOUT_SECONDS: String(options.idleTimeoutSeconds ?? process.env.RUNWAY_IDLE_TIMEOUT_SECONDS ?? 120),
     GITHUB_WEBHOOK_SECRET: webhookSecret,
     GITHUB_API_URL: `${server.url}/github/api`,
@@ -132,13 +134,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   resetAwsClients();
   resetGitHubClients();
 
-  const [{ handler: webhook }, { handler: launcher }, { handler: reconciler }, { handler: redeliverer }, { handler: notifier }, { handler: buildEvents }, { jobMessageSchema }, { getConfig }] = await Promise.all([
+  const [{ handler: webhook }, { handler: launcher }, { handler: reconciler }, { handler: redeliverer }, { handler: notifier }, { handler: buildEvents }, { handler: protectionRule }, { jobMessageSchema }, { getConfig }] = await Promise.all([
     import("../../functions/github-webhook.ts"),
     import("../../functions/runner-launcher.ts"),
     import("../../functions/reconciler.ts"),
     import("../../functions/redeliverer.ts"),
     import("../../functions/slack-notifier.ts"),
     import("../../functions/build-events.ts"),
+    import("../../functions/protection-rule.ts"),
     import("../runners/job-message-schema.ts"),
     import("../config/runtime.ts"),
   ]);
@@ -168,6 +171,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       for (const record of event.Records) print(describeJobMessage(jobMessageSchema.parse(JSON.parse(record.body))));
       return track(launcher(event, lambdaContext("runner-launcher", 60_000))).finally(printParked);
     }, LAMBDA_SQS_MAPPING),
+    // Deployment protection rules the webhook queued: decided, and answered through GitHub's callback.
+    aws.sqs.subscribe(PROTECTION_QUEUE, (event: SQSEvent) => track(protectionRule(event, lambdaContext("protection-rule", 60_000))), LAMBDA_SQS_MAPPING),
     options.slackNotifier === false ? () => undefined : aws.sqs.subscribe(aws.notifyQueue, (event: SQSEvent) => track(notifier(event, lambdaContext("slack-notifier", 30_000)))),
     aws.codebuild.onBuildStarted((build) => print(`${color.dim(time())} ${color.cyan("build  ")}  started ${build.id} for runner ${variable(build, "RUNWAY_RUNNER_NAME")}`)),
     aws.codebuild.onBuildFinished((build) => {
@@ -185,20 +190,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       : simulateRunners({ codebuild: aws.codebuild, ssm: aws.ssm, github, bucket: LOCAL_BUCKET, print, stepMs: options.runnerStepMs, markerWaitMs: options.markerWaitMs }),
   ];
   const reconcile = () => track(reconciler({}, lambdaContext("reconciler", 60_000))).finally(printParked);
-  // POST /demo/deploy?outcome=pass|fail: a blue/green validation against a local "green" service.
+  // POST /demo/deploy?outcome=pass|fail: a blue/green validation against a local "green" service,
+  // by CodeDeploy's hook (the default) or, with controller=ecs, by ECS's own lifecycle hook.
   const deployDemo: Mount = async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname !== "/demo/deploy" || req.method !== "POST") return false;
     const outcome = url.searchParams.get("outcome") === "fail" ? "fail" : "pass";
-    const result = await runDeployDemo({
+    const demo = {
       emulator: aws.aws,
       outcome,
       services: aws,
       notifier: queuedDeploymentNotifier({ channel: "#deploys" }),
-      print: (line) => print(`${color.dim(time())} ${color.cyan("deploy ")}  ${line}`),
-    });
+      print: (line: string) => print(`${color.dim(time())} ${color.cyan("deploy ")}  ${line}`),
+    } as const;
+    let body: unknown;
+    if (url.searchParams.get("controller") === "ecs") {
+      const result = await runEcsDeployDemo(demo);
+      body = { controller: "ecs", serviceDeploymentArn: result.serviceDeploymentArn, hookStatus: result.hookStatus, invocations: result.invocations, stages: result.stages };
+    } else {
+      const result = await runDeployDemo(demo);
+      body = { deploymentId: result.deploymentId, reportedStatus: result.reportedStatus, reports: result.reports.length };
+    }
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ deploymentId: result.deploymentId, reportedStatus: result.reportedStatus, reports: result.reports.length }));
+    res.end(JSON.stringify(body));
     return true;
   };
   const timer = setInterval(() => void reconcile().catch((error: unknown) => print(color.red(`reconciler: ${(error as Error).message}`))), options.reconcileEveryMs ?? 30_000);

@@ -62,6 +62,9 @@ export function defaultEventId(event: NotificationInput): string {
     case "job.foreign":
       // One alert per runner and job it was handed, whichever delivery told of it.
       return `${attempt}/runner:${event.runnerName}/foreign:${event.foreign.id}`;
+    case "deploy.protection":
+      // One answer per waiting job (its deployment) and outcome; an answer GitHub did not take is another fact.
+      return `${thread}/protection:${event.environment.toLowerCase()}:${event.deploymentId ?? event.run.sha ?? "run"}/${event.state}${event.delivered === false ? "/undelivered" : ""}`;
     case "job.refused":
       // A job refused for a new reason (parked, then refused again once replayed) is a new fact.
       return `${attempt}/job:${event.job.id}/refused/${shortHash(event.reason)}`;

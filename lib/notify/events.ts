@@ -178,6 +178,25 @@ export const notificationSchema = z.discriminatedUnion("type", [
     logExcerpt: optional(z.string()),
     artifacts,
   }),
+  /**
+   * Runway's answer to a GitHub deployment protection rule that held this run (runway.yml
+   * `protection:`), in the run's thread. `delivered: false`: GitHub did not take it, and the request
+   * is parked to be replayed; the job still waits.
+   */
+  z.object({
+    ...runEvent,
+    type: z.literal("deploy.protection"),
+    /** The GitHub environment the run waits to deploy to. */
+    environment: text,
+    state: z.enum(["approved", "rejected"]),
+    delivered: z._default(z.boolean(), true),
+    /** One line per condition, marked: "✓ abc1234 succeeded in staging 2 h ago". */
+    evidence: z._default(z.array(z.string()), []),
+    /** Why the answer did not reach GitHub, and how to send it again. */
+    note: optional(z.string()),
+    /** GitHub's deployment record of the waiting job: one answer per job and attempt. */
+    deploymentId: optional(count),
+  }),
   z.object({ ...deployEvent, type: z.literal("deploy.started") }),
   z.object({
     ...deployEvent,

@@ -1,10 +1,14 @@
 /**
- * CodeBuild's runner-label syntax, read from a job's `runs-on` labels: `image:…`,
- * `instance-size:…`, `fleet:…` and `buildspec-override:true` become `StartBuild` overrides, but
- * only those the environment's `codebuild.allowOverrides` lists. A job asking for one that is not
- * allowed is refused with the reason rather than run on something it did not ask for.
+ * CodeBuild's runner-label overrides, read from a job's `runs-on` labels in any of the ways
+ * CodeBuild reads them (lib/github/codebuild-labels.ts: separate labels, folded into the run label,
+ * or its single-label suffix): `image:…`, `instance-size:…`, `fleet:…` and
+ * `buildspec-override:true` become `StartBuild` overrides, but only those the environment's
+ * `codebuild.allowOverrides` lists. A job asking for one that is not allowed, one Runway cannot
+ * honour or one written in a way CodeBuild does not document, is refused with the reason rather
+ * than run on something it did not ask for.
  */
 import type { ComputeType, EnvironmentType, ImagePullCredentialsType } from "@aws-sdk/client-codebuild";
+import { codeBuildRequest, type CodeBuildOverride } from "../github/codebuild-labels.ts";
 import { PermanentLaunchError } from "./errors.ts";
 
 export interface BuildOverrides {
@@ -45,38 +49,69 @@ function imageOverrides(type: EnvironmentType, image: string): BuildOverrides {
 /**
  * The overrides the labels ask for.
  *
- * @throws PermanentLaunchError for an override the environment does not allow, or one it cannot read.
+ * @throws PermanentLaunchError for an override the environment does not allow, one it cannot read,
+ *   or one written in a case CodeBuild does not document (`Image:`).
  * @example
  * buildOverrides(["self-hosted", "instance-size:large"], ["instance-size"]);
  * // { computeTypeOverride: "BUILD_GENERAL1_LARGE" }
+ * buildOverrides(["codebuild-web-${{ github.run_id }}-1 image:arm-3.0 instance-size:small"], ["image", "instance-size"]);
+ * // { environmentTypeOverride: "ARM_CONTAINER", …, computeTypeOverride: "BUILD_GENERAL1_SMALL" }
  */
 export function buildOverrides(labels: readonly string[], allowed: readonly string[]): BuildOverrides {
-  const overrides: BuildOverrides = {};
-  for (const label of labels) {
-    const colon = label.indexOf(":");
-    if (colon < 0) continue;
-    const kind = label.slice(0, colon);
-    const value = label.slice(colon + 1);
-    if (!["image", "instance-size", "fleet", "buildspec-override"].includes(kind)) continue;
-    if (!allowed.includes(kind)) {
-      throw new PermanentLaunchError(`the job asks for "${label}" but this environment does not allow ${kind} overrides (add it to codebuild.allowOverrides)`);
+  const { overrides, problems } = codeBuildRequest(labels);
+  if (problems[0] !== undefined) throw new PermanentLaunchError(problems[0]);
+  return startBuildOverrides(overrides, allowed);
+}
+
+/**
+ * `StartBuild`'s overrides for overrides already read from the labels (`codeBuildRequest`).
+ *
+ * @throws PermanentLaunchError as `buildOverrides` does.
+ */
+export function startBuildOverrides(overrides: readonly CodeBuildOverride[], allowed: readonly string[]): BuildOverrides {
+  const result: BuildOverrides = {};
+  const seen = new Map<string, CodeBuildOverride>();
+  for (const override of overrides) {
+    checkAllowed(override, allowed);
+    const earlier = seen.get(override.key);
+    if (earlier && earlier.value !== override.value) {
+      throw new PermanentLaunchError(`the job asks for both "${earlier.written}" and "${override.written}": give one ${override.key}`);
     }
-    if (kind === "instance-size") {
+    seen.set(override.key, override);
+    const { key, value, written } = override;
+    if (key === "instance-size") {
       const size = SIZES[value];
-      if (!size) throw new PermanentLaunchError(`"${label}": instance-size is one of ${Object.keys(SIZES).join(", ")}`);
-      overrides.computeTypeOverride = size;
-    } else if (kind === "image") {
+      if (!size) throw new PermanentLaunchError(`"${written}": instance-size is one of ${Object.keys(SIZES).join(", ")}`);
+      result.computeTypeOverride = size;
+    } else if (key === "image") {
       const custom = /^custom-(linux|arm)-(.+)$/.exec(value);
       const known = IMAGES[value];
-      if (custom) Object.assign(overrides, imageOverrides(custom[1] === "arm" ? "ARM_CONTAINER" : "LINUX_CONTAINER", custom[2]!));
-      else if (known) Object.assign(overrides, imageOverrides(known.type, known.image));
-      else throw new PermanentLaunchError(`"${label}": image is one of ${Object.keys(IMAGES).join(", ")}, or custom-linux-<image> / custom-arm-<image>`);
-    } else if (kind === "fleet") {
-      if (!value) throw new PermanentLaunchError(`"${label}": name the fleet (fleet:<name or ARN>)`);
-      overrides.fleetOverride = { fleetArn: value };
+      if (custom) Object.assign(result, imageOverrides(custom[1] === "arm" ? "ARM_CONTAINER" : "LINUX_CONTAINER", custom[2]!));
+      else if (known) Object.assign(result, imageOverrides(known.type, known.image));
+      else throw new PermanentLaunchError(`"${written}": image is one of ${Object.keys(IMAGES).join(", ")}, or custom-linux-<image> / custom-arm-<image>`);
+    } else if (key === "fleet") {
+      if (!value) throw new PermanentLaunchError(`"${written}": name the fleet (fleet:<name or ARN>)`);
+      result.fleetOverride = { fleetArn: value };
     }
     // buildspec-override:true is accepted where allowed and changes nothing: Runway's builds always
     // run the project's own buildspec (which hosts the runner), so there is nothing to override.
   }
-  return overrides;
+  return result;
+}
+
+/**
+ * Refuse an override the environment does not allow, or one Runway never honours: where a runner
+ * registers (organisation, enterprise, runner group) is the environment's `runners:` setting,
+ * never the job's to choose.
+ *
+ * @throws PermanentLaunchError naming the override and what to change.
+ */
+export function checkAllowed(override: CodeBuildOverride, allowed: readonly string[]): void {
+  const { key, written } = override;
+  if (key === "organization-registration-name" || key === "enterprise-registration-name" || key === "registration-group-id") {
+    throw new PermanentLaunchError(`the job asks for "${written}", but Runway registers runners where the environment's runners: setting in runway.yml says, never where a label asks; remove the label`);
+  }
+  if (!allowed.includes(key)) {
+    throw new PermanentLaunchError(`the job asks for "${written}" but this environment does not allow ${key} overrides (add it to codebuild.allowOverrides)`);
+  }
 }

@@ -12,12 +12,14 @@ import { displayPath, formatProblem, plural, reportFailure, writeLine } from "..
 
 const usage = `Usage: runway check-config [FILE]
 
-Validate a Runway configuration file (default: $RUNWAY_CONFIG, else ./runway.yml): YAML syntax,
-every field's type, unknown fields, regular expressions, stages naming known environments.
+Validate a Runway configuration file (default: $RUNWAY_CONFIG, else ./runway.yml): its encoding
+(UTF-8, or UTF-16), YAML syntax and aliases, every field's type, unknown fields, regular
+expressions, stages naming known environments.
 
 Exit status:
   0  the file is valid: prints "ok: FILE: N environments (…), stages …"
-  1  the file is invalid or missing: prints every problem as file:line:column field: message
+  1  the file is invalid, missing or unreadable (another encoding, a YAML bomb): prints every
+     problem as file:line:column field: message
   2  bad usage`;
 
 async function run(io: CommandIo): Promise<number> {

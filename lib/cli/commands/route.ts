@@ -10,7 +10,7 @@ import { EXIT, type CliCommand, type CommandIo } from "../command.ts";
 import { cliStage, loadCliConfig } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { explainDecision } from "../explain.ts";
-import { readJsonInput } from "../input.ts";
+import { readDeliveryInput } from "../input.ts";
 import { reportFailure, writeJson, writeLine } from "../output.ts";
 import { routeWorkflows } from "./route-workflows.ts";
 
@@ -33,13 +33,16 @@ const usage = `Usage:
 
 Decide which environment runs a GitHub Actions job, and say why.
 
-With a payload: reads a workflow_job delivery body (a JSON file, or - for stdin), prints the
+With a payload: reads a workflow_job delivery body (a file, or - for stdin; JSON, or the
+form-encoded payload= body of a webhook set to application/x-www-form-urlencoded), prints the
 decision as JSON on stdout and explains it on stderr: per environment, whether the stage serves
 it, each filter group and filter with the value it saw, the labels it lacks, and the reason.
 
 With --workflows: reads DIR/.github/workflows/*.yml (or DIR itself when it is the workflows
-folder) and, per workflow and job, says which environment would run it. Workflow files do not say
-which repository, branch or actor a run has: give them with --repo, --branch and --actor.
+folder) and, per workflow and job, says which environment would run it. A job that calls a
+reusable workflow of the same folder is routed as the called jobs, under this workflow's name;
+files only on: workflow_call are not workflows of their own. Workflow files do not say which
+repository, branch or actor a run has: give them with --repo, --branch and --actor.
 
 Options:
   -c, --config FILE      configuration file (default: $RUNWAY_CONFIG, else ./runway.yml)
@@ -54,7 +57,7 @@ Options:
 Exit status:
   0  a payload was routed to an environment / every workflow file was read
   1  the payload is ignored (no environment takes it) / a workflow file is broken
-  2  bad usage, unreadable input, or a configuration that does not load`;
+  2  bad usage, unreadable input (a folder with no workflow files), or a configuration that does not load`;
 
 async function run(io: CommandIo): Promise<number> {
   try {
@@ -74,8 +77,8 @@ async function run(io: CommandIo): Promise<number> {
     if (file === undefined) throw new UsageError("give a workflow_job payload file (or - for stdin), or --workflows DIR");
     if (extra.length > 0) throw new UsageError(`one payload at a time (got ${positionals.join(" ")})`);
 
-    const payload = await readJsonInput(io, file);
-    if (typeof payload !== "object" || payload === null || typeof (payload as { workflow_job?: unknown }).workflow_job !== "object") {
+    const payload = await readDeliveryInput(io, file);
+    if (typeof (payload as { workflow_job?: unknown }).workflow_job !== "object") {
       throw new UsageError(`${file === "-" ? "stdin" : file} is not a workflow_job delivery body: it has no "workflow_job" object (save the delivery's payload, not its headers)`);
     }
     const { file: configFile, config } = loadCliConfig(io, values.config);

@@ -20,6 +20,8 @@ export function measureFor(check: CheckConfig, env: CheckEnv): Measure {
       return lazy(async () => (await import("./alarms.ts")).alarmsMeasure(check, env));
     case "lambda":
       return lazy(async () => (await import("./lambda.ts")).lambdaMeasure(check, env));
+    case "cloudwatch":
+      return lazy(async () => (await import("./cloudwatch.ts")).cloudWatchMeasure(check, env));
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * One node:http server for every emulated AWS service. Point the real SDK clients at it with
- * `AWS_ENDPOINT_URL_<SERVICE>=<url>`; each request is routed (router.ts), checked against the
- * injected faults, handed to the service's operation handler, and answered in the request's own
- * wire protocol so the SDK's serialization, error mapping and retries run as against AWS.
+ * `AWS_ENDPOINT_URL_<SERVICE>=<url>`; each request is routed (router.ts), held to its operation's
+ * AWS model (validate.ts), checked against the injected faults, handed to the service's operation
+ * handler, and answered in the request's own wire protocol so the SDK's serialization, error
+ * mapping and retries run as against AWS.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -15,6 +16,7 @@ import { encodeQueryError, encodeQueryOutput } from "./protocols/query.ts";
 import { encodeRestError, encodeRestOutput } from "./protocols/rest-json.ts";
 import { flattenHeaders, routeRequest, type RoutedRequest } from "./router.ts";
 import { AwsServiceError, type AwsRequest, type ServiceEmulation } from "./types.ts";
+import { checkResponse, validateRequest, type ShapeIssue } from "./validate.ts";
 
 export interface AwsEmulatorOptions {
   /** Default 127.0.0.1: loopback only. */
@@ -24,6 +26,16 @@ export interface AwsEmulatorOptions {
   services?: ServiceEmulation[];
   /** How many recent calls `calls` keeps (default 10,000; 0 turns recording off). */
   recordCalls?: number;
+  /**
+   * Refuse requests that break their operation's AWS model, as the service would (default true).
+   * See validate.ts.
+   */
+  validateRequests?: boolean;
+  /**
+   * Check every answer against its operation's output shape and record what departs from it in
+   * the call's `responseIssues` (default false: the emulator's own tests turn it on).
+   */
+  checkResponses?: boolean;
 }
 
 /** One request the emulator answered, for tests that assert the AWS calls sent. */
@@ -33,6 +45,8 @@ export interface RecordedCall {
   input: Record<string, unknown>;
   /** The error code answered, if any (injected faults included). */
   error?: string;
+  /** With `checkResponses`: how the answer departed from the operation's output shape. */
+  responseIssues?: ShapeIssue[];
   at: Date;
 }
 
@@ -61,7 +75,7 @@ export interface AwsEmulator {
  * await aws.close();
  */
 export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
-  const { host = "127.0.0.1", port = 0, recordCalls = 10_000 } = options;
+  const { host = "127.0.0.1", port = 0, recordCalls = 10_000, validateRequests = true, checkResponses = false } = options;
   const services: ServiceEmulation[] = [...(options.services ?? [])];
   const faults = new FaultInjector();
   const calls: RecordedCall[] = [];
@@ -88,6 +102,9 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     const requestId = randomUUID();
     const routed = await routeRequest(services, method, url, headers, body);
     const service = routed.service;
+    if (service && !routed.error && validateRequests) {
+      routed.error = await validateRequest(service.signingName, routed.operation, routed.protocol, routed.input);
+    }
     let answer: WireResponse;
     if (routed.error || !service) {
       answer = await encodeError(routed, routed.error ?? new AwsServiceError("UnknownOperationException", "No service"), requestId);
@@ -108,14 +125,16 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
         query: routed.query,
         origin,
       };
+      let responseIssues: ShapeIssue[] | undefined;
       answer = decision.error
         ? await encodeError(routed, decision.error, requestId)
-        : await invoke(service, routed, request, requestId);
+        : await invoke(service, routed, request, requestId, (issues) => (responseIssues = issues));
       record({
         service: service.signingName,
         operation: routed.operation,
         input: routed.input,
         ...(answer.statusCode >= 300 ? { error: answer.headers["x-amzn-errortype"] ?? String(answer.statusCode) } : {}),
+        ...(responseIssues?.length ? { responseIssues } : {}),
         at: new Date(),
       });
     }
@@ -123,10 +142,23 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     res.end(answer.body);
   }
 
-  async function invoke(service: ServiceEmulation, routed: RoutedRequest, request: AwsRequest, requestId: string): Promise<WireResponse> {
+  async function invoke(
+    service: ServiceEmulation,
+    routed: RoutedRequest,
+    request: AwsRequest,
+    requestId: string,
+    onIssues: (issues: ShapeIssue[]) => void,
+  ): Promise<WireResponse> {
     const handler = service.operations[routed.operation];
     try {
       const output = await handler!(routed.input, request);
+      if (checkResponses) {
+        const issues = await checkResponse(service.signingName, routed.operation, routed.protocol, output);
+        if (issues.length > 0) {
+          logger.warn("aws emulator answer departs from the AWS model", { service: service.signingName, operation: routed.operation, issues: issues.map((i) => `${i.path}: ${i.message}`) });
+          onIssues(issues);
+        }
+      }
       switch (routed.protocol) {
         case "query":
           return encodeQueryOutput(routed.operation, output, service.xmlNamespace, requestId);

@@ -21,7 +21,10 @@ export type FakeRoute =
   | "list-deliveries"
   | "get-delivery"
   | "redeliver"
-  | "send-delivery";
+  | "send-delivery"
+  | "list-deployments"
+  | "list-deployment-statuses"
+  | "review-protection-rule";
 
 export interface FailureSpec {
   /** Which operation fails; `*` for every one. */

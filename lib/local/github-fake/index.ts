@@ -19,6 +19,9 @@
  *   GET    /app/hook/deliveries/{delivery_id}                App JWT: with the request and the answer
  *   POST   /app/hook/deliveries/{delivery_id}/attempts       App JWT: redeliver (same guid, new id)
  *   POST   /_fake/deliveries                                 sign, send and log a delivery given by hand
+ *   GET    /repos/{owner}/{repo}/deployments?sha=&environment=   Deployments: read (deployment-routes.ts)
+ *   GET    /repos/{owner}/{repo}/deployments/{id}/statuses   Deployments: read
+ *   POST   /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule   Deployments: write
  *
  * Beside the API it plays GitHub Actions (`actions`): jobs queued, runner hosts connecting, jobs
  * handed to any covering idle runner as GitHub does (assignment.ts), and the App's webhook
@@ -47,6 +50,7 @@ export type { FakeActions, JobEnd } from "./actions.ts";
 export type { DropSpec, FakeDelivery, WebhookTarget } from "./deliveries.ts";
 export type { FakeJob, JobStatus, JobStep } from "./jobs.ts";
 export { DEFAULT_RUNNER_GROUP, type FakeRunnerGroup, type RunnerGroupInput } from "./runner-groups.ts";
+export { deploymentsOf, type FakeDeployment, type FakeDeployments, type FakeGate, type FakeGateReview } from "./deployments.ts";
 
 export interface GitHubFakeOptions {
   /** Print each call on a line: `true` for stdout, or a function taking each line. */

@@ -4,6 +4,7 @@
  * status and body of each outcome.
  */
 import { randomBytes } from "node:crypto";
+import { simpleUser } from "./accounts.ts";
 import { errorBody, readJson } from "./http.ts";
 import {
   appCaller,
@@ -21,6 +22,7 @@ import {
 } from "./route-kit.ts";
 import type { FakeInstallation, Permission, RunnerScope } from "./state.ts";
 import { DELIVERY_ROUTES } from "./delivery-routes.ts";
+import { DEPLOYMENT_ROUTES } from "./deployment-routes.ts";
 import { STATUS_ROUTES } from "./status-routes.ts";
 
 export type { Answer, Route, RouteContext } from "./route-kit.ts";
@@ -39,6 +41,7 @@ export const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/_fake\/job-logs\/([\w-]+)$/, name: "job-logs-download", handler: (c, [key]) => downloadLogs(c, key!) },
   ...STATUS_ROUTES,
   ...DELIVERY_ROUTES,
+  ...DEPLOYMENT_ROUTES,
 ];
 
 function accessTokens(ctx: RouteContext, [id]: string[]): Answer {
@@ -61,7 +64,7 @@ function accessTokens(ctx: RouteContext, [id]: string[]): Answer {
 }
 
 function permissionsOf(ctx: RouteContext, installation: FakeInstallation): Record<string, Permission> {
-  const names = ["administration", "actions", "metadata", "organization_self_hosted_runners"];
+  const names = ["administration", "actions", "deployments", "metadata", "organization_self_hosted_runners"];
   return installation.permissions ?? Object.fromEntries(names.map((n) => [n, ctx.state.permission(installation, n)!]));
 }
 
@@ -75,9 +78,13 @@ function installationOf(ctx: RouteContext, owner: string, repo?: string): Answer
     status: 200,
     body: {
       id: installation.id,
-      account: { login: account, id: 1000 + installation.id, type: repo ? "User" : "Organization" },
+      account: simpleUser(account, 1000 + installation.id, repo ? "User" : "Organization"),
       app_id: Number(ctx.app.id) || ctx.app.id,
+      app_slug: "runway",
+      target_id: 1000 + installation.id,
       target_type: repo ? "User" : "Organization",
+      single_file_name: null,
+      html_url: repo ? `https://github.com/settings/installations/${installation.id}` : `https://github.com/organizations/${account}/settings/installations/${installation.id}`,
       repository_selection: Array.isArray(installation.repositories) ? "selected" : "all",
       access_tokens_url: `${ctx.apiUrl}/app/installations/${installation.id}/access_tokens`,
       repositories_url: `${ctx.apiUrl}/installation/repositories`,
@@ -85,6 +92,7 @@ function installationOf(ctx: RouteContext, owner: string, repo?: string): Answer
       events: ["workflow_job"],
       created_at: "2024-01-01T00:00:00Z",
       updated_at: "2024-01-01T00:00:00Z",
+      suspended_by: null,
       suspended_at: null,
     },
     caller: "app",

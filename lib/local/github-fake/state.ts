@@ -26,6 +26,8 @@ export interface FakeInstallation {
 export const DEFAULT_PERMISSIONS: Record<string, Permission> = {
   administration: "write",
   actions: "read",
+  /** Custom deployment protection rules: read deployments, answer the rule (deployment-routes.ts). */
+  deployments: "write",
   metadata: "read",
   organization_self_hosted_runners: "write",
 };

@@ -115,7 +115,30 @@ export function replyParts(event: NotificationEvent): ReplyParts {
         blocks: buttons([{ label: "CodeDeploy", url: deploymentConsoleUrl(event.deployment) }]),
       };
     }
+    case "deploy.protection":
+      return protectionAnswer(event);
   }
+}
+
+/** Runway's answer to a deployment protection rule: the verdict, then one line per condition. */
+function protectionAnswer(event: EventOf<"deploy.protection">): ReplyParts {
+  const approved = event.state === "approved";
+  const lines = event.evidence.slice(0, MAX_EVIDENCE).map((l) => `• ${esc(truncate(l, 300))}`);
+  if (event.evidence.length > MAX_EVIDENCE) lines.push(`…and ${event.evidence.length - MAX_EVIDENCE} more`);
+  const blocks: Block[] = lines.length > 0 ? [section(lines.join("\n"))] : [];
+  if (!event.delivered) {
+    if (event.note) blocks.unshift(section(`*Why:* ${esc(event.note)}`));
+    return {
+      line: `${ALERT_EMOJI} Runway's answer for ${bold(event.environment)} (${event.state}) did not reach GitHub: the job still waits`,
+      text: `Runway's answer for ${event.environment} (${event.state}) did not reach GitHub${event.note ? `: ${event.note}` : ""}`,
+      blocks,
+    };
+  }
+  return {
+    line: `${approved ? STATUS_EMOJI.succeeded : STATUS_EMOJI.failed} Deployment to ${bold(event.environment)} ${approved ? "approved" : bold("rejected")} by Runway's protection rule`,
+    text: `Deployment to ${event.environment} ${event.state} by Runway's protection rule`,
+    blocks,
+  };
 }
 
 function jobName(event: { job: { name: string; url?: string | undefined } }): string {

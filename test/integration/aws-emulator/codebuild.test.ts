@@ -193,3 +193,75 @@ describe("CodeBuild emulation through @aws-sdk/client-codebuild", () => {
     expect(ids).toEqual(all.reverse());
   });
 });
+
+describe("CodeBuild's account quota of running builds", () => {
+  let queueing: AwsEmulator;
+  let limited: CodeBuildEmulation;
+  let clock = new Date("2026-12-01T10:00:00Z");
+  let restoreQueueing: () => void;
+
+  beforeAll(async () => {
+    restore();
+    limited = createCodeBuildEmulation({ accountConcurrentBuildLimit: 2, now: () => clock });
+    queueing = await startAwsEmulator({ services: [limited] });
+    restoreQueueing = pointClientsAt(queueing.url);
+    limited.createProject({ name: "runner-queue", queuedTimeoutInMinutes: 5, concurrentBuildLimit: 4 });
+  });
+
+  afterAll(async () => {
+    restoreQueueing();
+    await queueing.close();
+    restore = pointClientsAt(aws.url);
+  });
+
+  const startQueued = () => codeBuildClient().send(new StartBuildCommand({ projectName: "runner-queue" }));
+  const phaseOf = async (id: string) => (await codeBuildClient().send(new BatchGetBuildsCommand({ ids: [id] }))).builds![0]!;
+
+  it("queues a build over the quota in QUEUED, and runs it when a running build ends", async () => {
+    const running: string[] = [];
+    const off = limited.onBuildRunning((b) => running.push(b.id!));
+    const a = await startQueued();
+    const b = await startQueued();
+    const c = await startQueued();
+    expect([a, b, c].map((r) => r.build?.currentPhase)).toEqual(["PROVISIONING", "PROVISIONING", "QUEUED"]);
+    expect(c.build?.buildStatus).toBe("IN_PROGRESS");
+    expect(running).toEqual([a.build!.id, b.build!.id]);
+    expect(() => limited.advance(c.build!.id!, "BUILD")).toThrow(/QUEUED/);
+
+    limited.complete(a.build!.id!, "SUCCEEDED");
+    off();
+    expect(running).toEqual([a.build!.id, b.build!.id, c.build!.id]);
+    const moved = await phaseOf(c.build!.id!);
+    expect(moved.currentPhase).toBe("PROVISIONING");
+    expect(moved.phases?.map((p) => [p.phaseType, p.phaseStatus])).toEqual([
+      ["SUBMITTED", "SUCCEEDED"],
+      ["QUEUED", "SUCCEEDED"],
+      ["PROVISIONING", undefined],
+    ]);
+    for (const id of [b.build!.id!, c.build!.id!]) limited.complete(id, "SUCCEEDED");
+  });
+
+  it("counts queued builds against the project's concurrent-build limit, which refuses", async () => {
+    const builds = [await startQueued(), await startQueued(), await startQueued(), await startQueued()];
+    expect(builds.map((r) => r.build?.currentPhase)).toEqual(["PROVISIONING", "PROVISIONING", "QUEUED", "QUEUED"]);
+    const error = await rejectionOf(startQueued());
+    expect(error).toBeInstanceOf(AccountLimitExceededException);
+    for (const r of builds) limited.complete(r.build!.id!, "SUCCEEDED");
+    expect(limited.builds().filter((b) => b.buildStatus === "IN_PROGRESS")).toEqual([]);
+  });
+
+  it("times a build out after queuedTimeoutInMinutes in the queue", async () => {
+    const finished: Build[] = [];
+    const off = limited.onBuildFinished((b) => finished.push(b));
+    const running = [await startQueued(), await startQueued()];
+    const waiting = await startQueued();
+    clock = new Date(clock.getTime() + 5 * 60_000);
+    const timedOut = await phaseOf(waiting.build!.id!);
+    off();
+    expect(timedOut).toMatchObject({ buildStatus: "TIMED_OUT", currentPhase: "COMPLETED", buildComplete: true });
+    expect(timedOut.phases?.find((p) => p.phaseType === "QUEUED")).toMatchObject({ phaseStatus: "TIMED_OUT", contexts: [{ statusCode: "BUILD_TIMED_OUT" }] });
+    expect(timedOut.phases?.some((p) => p.phaseType === "PROVISIONING")).toBe(false);
+    expect(finished.map((b) => b.id)).toEqual([waiting.build!.id]);
+    for (const r of running) limited.complete(r.build!.id!, "SUCCEEDED");
+  });
+});

@@ -102,7 +102,8 @@ describe("the local stack's webhook", () => {
   it.each([
     ["malformed JSON", '{"action":', "application/json", "workflow_job", 400],
     ["a missing X-GitHub-Event", "{}", "application/json", undefined, 400],
-    ["an unknown event", "{}", "application/json", "not_an_event", 400],
+    ["an X-GitHub-Event that is no event name", "{}", "application/json", "Not An Event", 400],
+    ["a signed body that is not UTF-8", Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]), "application/json", "workflow_job", 400],
     ["an unsupported content type", "{}", "text/plain", "workflow_job", 415],
   ])("answers %s with a clear error", async (_case, body, type, event, status) => {
     const headers = { ...deliveryHeaders(stack.webhookSecret, body), "content-type": type, "x-github-event": event };
@@ -117,6 +118,21 @@ describe("the local stack's webhook", () => {
       (error: unknown) => ({ status: (error as Error).name, body: "" }),
     );
     expect(answer.status).toBe(413);
+  });
+
+  it("acknowledges a signed event GitHub added after Octokit's list, with the reason, and 401s it unsigned", async () => {
+    const body = JSON.stringify({ action: "created", repository: { full_name: "acme/payments" } });
+    const before = sendCalls().length;
+    const answer = await post(body, deliveryHeaders(stack.webhookSecret, body, "some_event_github_adds_later"));
+    expect(answer).toMatchObject({ status: 202, body: { ok: true, event: "some_event_github_adds_later", ignored: expect.stringContaining("not in Octokit's list") } });
+    expect(sendCalls().length).toBe(before);
+    expect((await post(body, { ...deliveryHeaders(stack.webhookSecret, body, "some_event_github_adds_later"), "x-hub-signature-256": undefined })).status).toBe(401);
+  });
+
+  it("verifies the bytes that came over the socket: a multi-byte body signed as sent is routed", async () => {
+    const bytes = Buffer.from(JSON.stringify(workflowJob({ id: 1010, workflowName: "action-payments-dev-deploy", actor: "zoë-🚀" })));
+    const answer = await post(bytes, deliveryHeaders(stack.webhookSecret, bytes));
+    expect(answer).toMatchObject({ status: 202, body: { jobId: 1010, queued: true } });
   });
 
   it("accepts GitHub's form-encoded deliveries", async () => {

@@ -37,7 +37,7 @@ const fn = (key: string) => {
 const roleOf = (key: string) => resources()[fn(key).Role["Fn::GetAtt"][0]]!.Properties;
 const statementsOf = (key: string) => roleOf(key).Policies.flatMap((p: any) => p.PolicyDocument.Statement);
 const statement = (key: string, sid: string) => statementsOf(key).find((s: any) => s.Sid === sid);
-const functionKeys = () => ["github-webhook", "runner-launcher", "reconciler", "redeliverer", "build-events", "slack-notifier", "deployment-events", ...HOOKS.map((h) => `hook-${h}`)];
+const functionKeys = () => ["github-webhook", "runner-launcher", "reconciler", "redeliverer", "protection-rule", "build-events", "slack-notifier", "deployment-events", ...HOOKS.map((h) => `hook-${h}`), "ecs-hook"];
 
 describe("serverless package, offline", () => {
   it("needs no credentials and no network, and writes the template, a zip per function and the runner bundle", () => {
@@ -112,10 +112,11 @@ describe("IAM", () => {
     expect(statement("hook-BeforeInstall", "ReportLifecycleStatus")).toMatchObject({ Action: ["codedeploy:PutLifecycleEventHookExecutionStatus"], Resource: "*" });
   });
 
-  it("gives the webhook the job queue and its one secret, nothing more", () => {
+  it("gives the webhook the job and protection queues and its one secret, nothing more", () => {
     expect(statementsOf("github-webhook")).toEqual([
       expect.objectContaining({ Sid: "WriteOwnLogs" }),
       { Sid: "EnqueueJobs", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [{ "Fn::GetAtt": ["JobQueue", "Arn"] }] },
+      { Sid: "EnqueueProtectionRequests", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [{ "Fn::GetAtt": ["ProtectionQueue", "Arn"] }] },
       {
         Sid: "ReadWebhookSecret",
         Effect: "Allow",
@@ -283,6 +284,15 @@ describe("triggers", () => {
     expect(resources().RunnerDashlauncherLogGroup).toBeDefined();
   });
 
+  it("answers deployment protection rules from their own queue, parking what GitHub will not take, and alarms on it", () => {
+    expect(statement("github-webhook", "EnqueueProtectionRequests").Resource).toEqual([{ "Fn::GetAtt": ["ProtectionQueue", "Arn"] }]);
+    expect(fn("github-webhook").Environment.Variables.RUNWAY_PROTECTION_QUEUE_URL).toEqual({ Ref: "ProtectionQueue" });
+    expect(statement("protection-rule", "ConsumeProtectionQueue").Action).toContain("sqs:ChangeMessageVisibility");
+    expect(statement("protection-rule", "ParkAndNotify").Resource).toEqual([{ "Fn::GetAtt": ["ProtectionDeadLetterQueue", "Arn"] }, { "Fn::GetAtt": ["NotifyQueue", "Arn"] }]);
+    expect(resources().ProtectionQueue!.Properties).toMatchObject({ FifoQueue: true, VisibilityTimeout: 6 * fn("protection-rule").Timeout, RedrivePolicy: { maxReceiveCount: 14 } });
+    expect(resources().ProtectionDeadLetterAlarm!.Properties).toMatchObject({ Namespace: "AWS/SQS", AlarmActions: [{ Ref: "AlarmTopic" }] });
+  });
+
   it("runs the redeliverer every minute, reading the App's key and writing only the ledger", () => {
     const [[, rule]] = ofType(dev.template, "AWS::Events::Rule").filter(([id]) => id.startsWith("Redeliverer")) as [[string, any]];
     expect(rule.Properties.ScheduleExpression).toBe("rate(1 minute)");
@@ -309,6 +319,44 @@ describe("triggers", () => {
       const config = ofType(dev.template, "AWS::Lambda::EventInvokeConfig").find(([id]) => id === `HookDash${hook}LambdaEvConf`);
       expect(config?.[1].Properties.MaximumRetryAttempts).toBe(2);
     }
+  });
+});
+
+describe("the ECS lifecycle hook", () => {
+  const ecsArn = (resource: string) => ({ "Fn::Sub": `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:${resource}` });
+
+  it("deploys one function, invoked by ECS through a role ECS assumes, with its ARN, that role and a policy as outputs", () => {
+    expect(fn("ecs-hook")).toMatchObject({ Handler: ".build/ecs-hook/index.handler", Timeout: 60 });
+    expect(fn("ecs-hook").Environment.Variables.RUNWAY_NOTIFY_QUEUE_URL).toEqual({ Ref: "NotifyQueue" });
+    const invoke = { Sid: "InvokeEcsLifecycleHook", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [{ "Fn::GetAtt": ["EcsDashhookLambdaFunction", "Arn"] }] };
+    expect(resources().EcsHookInvokePolicy).toMatchObject({ Type: "AWS::IAM::ManagedPolicy", Properties: { PolicyDocument: { Statement: [invoke] } } });
+    expect(resources().EcsHookInvokeRole).toMatchObject({
+      Type: "AWS::IAM::Role",
+      Properties: {
+        AssumeRolePolicyDocument: { Statement: [{ Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+        ManagedPolicyArns: [{ Ref: "EcsHookInvokePolicy" }],
+      },
+    });
+    expect(resources().EcsHookInvokeRole!.Properties.Policies).toBeUndefined();
+    expect(dev.template.Outputs).toMatchObject({
+      EcsHookFunctionArn: { Value: { "Fn::GetAtt": ["EcsDashhookLambdaFunction", "Arn"] } },
+      EcsHookInvokeRoleArn: { Value: { "Fn::GetAtt": ["EcsHookInvokeRole", "Arn"] } },
+      EcsHookInvokePolicyArn: { Value: { Ref: "EcsHookInvokePolicy" } },
+    });
+  });
+
+  it("lets the hook read ECS's deployment records and the green revision's tasks, and tell the notify queue, nothing more", () => {
+    // runway.yml names no deploy.ecs clusters: params.hookEcsClusters ("*").
+    expect(statement("ecs-hook", "ReadServiceDeployments")).toMatchObject({
+      Action: ["ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"],
+      Resource: [ecsArn("service/*/*"), ecsArn("service-deployment/*/*/*"), ecsArn("service-revision/*/*/*")],
+    });
+    expect(statement("ecs-hook", "ReadTasks")).toMatchObject({ Action: ["ecs:DescribeTasks"], Resource: [ecsArn("task/*/*")] });
+    expect(statement("ecs-hook", "ListTasks")).toMatchObject({ Action: ["ecs:ListTasks"], Resource: "*", Condition: { ArnLike: { "ecs:cluster": [ecsArn("cluster/*")] } } });
+    expect(statement("ecs-hook", "Notify")).toMatchObject({ Action: ["sqs:SendMessage"], Resource: [{ "Fn::GetAtt": ["NotifyQueue", "Arn"] }] });
+    const actions = statementsOf("ecs-hook").flatMap((s: any) => list<string>(s.Action));
+    expect(actions.filter((a: string) => !isReadOnly(a) && !a.startsWith("logs:"))).toEqual(["sqs:SendMessage"]);
+    expect(actions).not.toContain("codedeploy:PutLifecycleEventHookExecutionStatus");
   });
 });
 

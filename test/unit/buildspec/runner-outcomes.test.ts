@@ -256,6 +256,20 @@ describe("when the runner got no job or died", () => {
     expect(build.output).not.toContain("no conclusion recorded yet");
   });
 
+  it("gives the runner its whole idle window, wherever in the second the window opens", async () => {
+    // Open the window late in a wall-clock second: bash's SECONDS ticks at the next boundary, so a
+    // window measured with it would close about 0.1 s later instead of 1 s.
+    await new Promise((resolve) => setTimeout(resolve, (1880 - (Date.now() % 1000)) % 1000));
+    const opened = Date.now();
+
+    const run = await sandbox.runScript("start-runner.sh", { STUB_RUNNER_MODE: "idle", RUNWAY_IDLE_TIMEOUT_SECONDS: "1" });
+
+    expect(run.output).toContain("runner received no job within 1 s; stopping it");
+    const { stopped } = await sandbox.runnerTimes();
+    expect(stopped).toBeDefined();
+    expect(stopped! - opened).toBeGreaterThanOrEqual(1000);
+  });
+
   it("still honours a conclusion recorded for a runner that seemed idle", async () => {
     await sandbox.putMarker({ conclusion: "failure", failedSteps: ["Deploy"] });
 

@@ -128,10 +128,27 @@ describe("runway route <payload>", () => {
     expect(result.stderr).toContain("Run `runway help route` for usage.");
   });
 
+  it("reads a form-encoded payload= body as the webhook does, and routes it the same as its JSON", async () => {
+    const body = JSON.stringify(workflowJob({ workflowName: "action-payments-dev-deploy", headBranch: "feature/x" }));
+    const form = join(temp.dir, "delivery.form");
+    writeFileSync(form, `payload=${encodeURIComponent(body)}`);
+
+    const fromForm = await route([form, "--json"]);
+    const fromJson = await route(["-", "--json"], { stdin: body });
+
+    expect(fromForm.code).toBe(0);
+    expect(JSON.parse(fromForm.stdout)).toMatchObject({ outcome: "routed", environment: "dev" });
+    expect(fromForm.stdout).toBe(fromJson.stdout);
+  });
+
   it("exits 2 on a payload that is not JSON, or not a workflow_job body", async () => {
-    const notJson = await route(["-"], { stdin: "action=queued" });
+    const notJson = await route(["-"], { stdin: "{ action: queued" });
     expect(notJson.code).toBe(2);
-    expect(notJson.stderr).toContain("stdin: not valid JSON");
+    expect(notJson.stderr).toContain("stdin: the body is not valid JSON");
+
+    const formWithoutPayload = await route(["-"], { stdin: "action=queued" });
+    expect(formWithoutPayload.code).toBe(2);
+    expect(formWithoutPayload.stderr).toContain("stdin: a form-encoded delivery must carry its JSON in payload=");
 
     const ping = await route(["-"], { stdin: JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 }) });
     expect(ping.code).toBe(2);

@@ -19,7 +19,7 @@ function sequence(outcomes: boolean[]): Measure & { calls: number } {
 
 async function run(over: Partial<AnalysisSettings>, measure: Measure, signal = new AbortController().signal) {
   const s = settings(over);
-  const result = pendingResult({ name: "probe", type: "http", count: s.count, failureLimit: s.failureLimit });
+  const result = pendingResult({ name: "probe", type: "cloudwatch", count: s.count, failureLimit: s.failureLimit, inconclusiveLimit: s.inconclusiveLimit ?? 0 });
   await analyse(s, measure, result, signal);
   return result;
 }
@@ -78,4 +78,42 @@ describe("analysis loop", () => {
     expect(result.measurements).toHaveLength(1);
     expect(result.reason).toBe("stopped after 1 of 3 measurements: deadline");
   });
+
+  it("counts inconclusive measurements apart from failures and passes within inconclusiveLimit", async () => {
+    const measure = outcomes(["pass", "inconclusive", "pass", "fail", "pass"]);
+    const result = await run({ count: 5, failureLimit: 1, inconclusiveLimit: 1 }, measure);
+    expect(result).toMatchObject({ status: "passed", failures: 1, inconclusive: 1, reason: "3/5 measurements passed, 1 inconclusive" });
+  });
+
+  it("is inconclusive as soon as inconclusive measurements exceed their limit", async () => {
+    const measure = outcomes(["inconclusive", "pass", "inconclusive", "pass", "pass"]);
+    const result = await run({ count: 5, failureLimit: 0, inconclusiveLimit: 1 }, measure);
+    expect(result).toMatchObject({ status: "inconclusive", inconclusive: 2, failures: 0, reason: "2 of 3 measurements inconclusive, more than inconclusiveLimit 1" });
+    expect(measure.calls).toBe(3);
+  });
+
+  it("is inconclusive at the first inconclusive measurement when no limit is given (Argo's default 0)", async () => {
+    const result = await run({ count: 3, failureLimit: 0 }, outcomes(["inconclusive"]));
+    expect(result.status).toBe("inconclusive");
+  });
+
+  it("tells a listener of every measurement as it is taken", async () => {
+    const seen: string[] = [];
+    const s = settings({ count: 3, failureLimit: 2 });
+    const result = pendingResult({ name: "probe", type: "http", count: 3, failureLimit: 2 });
+    await analyse(s, sequence([true, false, true]), result, new AbortController().signal, (r, m) => seen.push(`${r.measurements.length}:${m.summary}`));
+    expect(seen).toEqual(["1:fine", "2:broken", "3:fine"]);
+  });
 });
+
+/** Measurements that pass, fail or are inconclusive in the given order. */
+function outcomes(list: Array<"pass" | "fail" | "inconclusive">): Measure & { calls: number } {
+  const measure = Object.assign(
+    async () => {
+      const outcome = list[measure.calls++] ?? "pass";
+      return { ok: outcome === "pass", ...(outcome === "inconclusive" ? { inconclusive: true } : {}), summary: outcome, data: {} };
+    },
+    { calls: 0 },
+  );
+  return measure;
+}

@@ -66,7 +66,7 @@ describe("deploy configuration schema", () => {
                 bogus: true`),
     );
     const at = "applications.shop.deploymentGroups.shop-prd.hooks.AfterAllowTestTraffic.checks";
-    expect(found).toContainEqual({ path: `${at}.0.type`, message: "expected type: to be one of http, ecs, targetHealth, alarms, lambda" });
+    expect(found).toContainEqual({ path: `${at}.0.type`, message: "expected type: to be one of http, ecs, targetHealth, alarms, lambda, cloudwatch" });
     expect(found).toContainEqual(expect.objectContaining({ path: `${at}.1.interval`, message: expect.stringContaining('"soon" is not a duration') }));
     expect(found).toContainEqual(expect.objectContaining({ path: `${at}.1.url`, message: expect.stringContaining("unknown placeholder {nope}") }));
     expect(found).toContainEqual({ path: `${at}.1.url`, message: "expected an absolute http:// or https:// URL" });

@@ -4,10 +4,9 @@ import {
   MissingHeaderError,
   PayloadTooLargeError,
   SignatureError,
-  UnknownEventError,
   UnsupportedMediaTypeError,
 } from "../../../lib/github/errors.ts";
-import { MAX_BODY_BYTES, readDelivery } from "../../../lib/github/read-delivery.ts";
+import { isKnownEvent, MAX_BODY_BYTES, readDelivery } from "../../../lib/github/read-delivery.ts";
 import { deliveryHeaders, sign, workflowJob } from "../../support/payloads.ts";
 
 const SECRET = "It's a Secret to Everybody";
@@ -54,6 +53,34 @@ describe("readDelivery() signature", () => {
     await expect(readDelivery(request(headers), ["new secret"])).rejects.toBeInstanceOf(SignatureError);
   });
 
+  it("verifies the raw bytes, not their UTF-8 reading: a signed body with an invalid byte is not a 401", async () => {
+    // 0xE9 alone is Latin-1's é: decoding it would give U+FFFD, whose HMAC is not the sender's.
+    const bytes = Buffer.concat([Buffer.from('{"action":"queued","note":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const error = await readDelivery(request(deliveryHeaders(SECRET, bytes), bytes), [SECRET]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedPayloadError);
+    expect(error).toMatchObject({ statusCode: 400, message: "the body is not UTF-8, as GitHub's JSON always is" });
+
+    // Signed over the U+FFFD reading instead, as verifying a decoded string would accept: refused.
+    const decoded = bytes.toString("utf8");
+    await expect(readDelivery(request(deliveryHeaders(SECRET, decoded), bytes), [SECRET])).rejects.toBeInstanceOf(SignatureError);
+  });
+
+  it("verifies multi-byte UTF-8 bodies by their bytes and parses them", async () => {
+    const text = JSON.stringify(workflowJob({ workflowName: "déploiement 🚀" }));
+    const bytes = Buffer.from(text);
+    const delivery = await readDelivery(request(deliveryHeaders(SECRET, bytes), bytes), [SECRET]);
+    expect((delivery.payload as { workflow_job: { workflow_name: string } }).workflow_job.workflow_name).toBe("déploiement 🚀");
+  });
+
+  it("tells a GHES delivery signed only with SHA-1 exactly that", async () => {
+    const headers = { ...deliveryHeaders(SECRET, body), "x-hub-signature-256": undefined, "x-hub-signature": "sha1=0123456789abcdef0123456789abcdef01234567" };
+    const error = await readDelivery(request(headers), [SECRET]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SignatureError);
+    expect((error as Error).message).toMatch(/^only X-Hub-Signature \(HMAC-SHA1\) came, and Runway verifies X-Hub-Signature-256 \(HMAC-SHA256\) only/);
+    expect((error as Error).message).toContain("GitHub Enterprise Server 3.0 and later send both when the webhook has a secret");
+    expect((error as Error).message).not.toContain("configure the webhook with a secret");
+  });
+
   it("checks the signature before the event header, so an unsigned probe learns nothing", async () => {
     const headers = { ...deliveryHeaders(SECRET, body), "x-github-event": undefined, "x-hub-signature-256": undefined };
     await expect(readDelivery(request(headers), [SECRET])).rejects.toBeInstanceOf(SignatureError);
@@ -84,8 +111,22 @@ describe("readDelivery() body and headers", () => {
     await expect(readDelivery(request(headers), [SECRET])).rejects.toBeInstanceOf(MissingHeaderError);
   });
 
-  it("rejects an event GitHub does not send with 400", async () => {
-    await expect(readDelivery(request(deliveryHeaders(SECRET, body, "not_an_event")), [SECRET])).rejects.toBeInstanceOf(UnknownEventError);
+  it("accepts a signed event Octokit does not list yet: GitHub adds event types", async () => {
+    const delivery = await readDelivery(request(deliveryHeaders(SECRET, body, "some_event_github_adds_later")), [SECRET]);
+    expect(isKnownEvent("some_event_github_adds_later")).toBe(false);
+    expect(delivery).toMatchObject({ event: "some_event_github_adds_later", action: "queued" });
+  });
+
+  it("still refuses, with 401, an unsigned or badly signed delivery of such an event", async () => {
+    const headers = { ...deliveryHeaders("wrong", body, "some_event_github_adds_later") };
+    await expect(readDelivery(request(headers), [SECRET])).rejects.toBeInstanceOf(SignatureError);
+    await expect(readDelivery(request({ ...headers, "x-hub-signature-256": undefined }), [SECRET])).rejects.toBeInstanceOf(SignatureError);
+  });
+
+  it("rejects with 400 an X-GitHub-Event that is not an event name at all", async () => {
+    const error = await readDelivery(request(deliveryHeaders(SECRET, body, "Workflow Job; rm -rf")), [SECRET]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingHeaderError);
+    expect(error).toMatchObject({ statusCode: 400 });
   });
 
   it("rejects a content type it does not take with 415", async () => {
@@ -100,6 +141,14 @@ describe("readDelivery() body and headers", () => {
     const headers = { ...deliveryHeaders(SECRET, form), "content-type": "application/x-www-form-urlencoded" };
     const delivery = await readDelivery(request(headers, form), [SECRET]);
     expect(delivery.action).toBe("queued");
+  });
+
+  it("rejects a form whose payload= escapes bytes that are not UTF-8, rather than reading U+FFFD", async () => {
+    const form = `payload=${encodeURIComponent('{"action":"queued","note":"caf')}%E9${encodeURIComponent('"}')}`;
+    const headers = { ...deliveryHeaders(SECRET, form), "content-type": "application/x-www-form-urlencoded" };
+    const error = await readDelivery(request(headers, form), [SECRET]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedPayloadError);
+    expect((error as Error).message).toContain("not percent-encoded UTF-8");
   });
 
   it("rejects a form without payload=", async () => {

@@ -38,9 +38,11 @@ afterAll(() => {
 
 const context = () => ({ getRemainingTimeInMillis: () => 10_000, awsRequestId: "req-1", functionName: "github-webhook" }) as unknown as Context;
 
-async function invoke(body: string, headers: Record<string, string | undefined>) {
+async function invoke(body: string | Buffer, headers: Record<string, string | undefined>) {
   const { handler } = await import("../../../functions/github-webhook.ts");
-  return handler({ headers, body, isBase64Encoded: false } as never, context());
+  // API Gateway hands a body that is not UTF-8 text base64-encoded, as the local server does.
+  const event = Buffer.isBuffer(body) ? { headers, body: body.toString("base64"), isBase64Encoded: true } : { headers, body, isBase64Encoded: false };
+  return handler(event as never, context());
 }
 
 describe("functions/github-webhook", () => {
@@ -103,5 +105,28 @@ describe("functions/github-webhook", () => {
     } finally {
       process.env.GITHUB_WEBHOOK_SECRET = SECRET;
     }
+  });
+
+  it("acknowledges a signed delivery of an event Octokit does not list, with the reason, and queues nothing", async () => {
+    const body = JSON.stringify({ action: "created", repository: { full_name: "acme/payments" } });
+    const result = await invoke(body, deliveryHeaders(SECRET, body, "some_event_github_adds_later"));
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(result.body!)).toMatchObject({ ok: true, event: "some_event_github_adds_later", ignored: expect.stringContaining("not in Octokit's list") });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(lines[0]).toMatchObject({ event: "some_event_github_adds_later", decision: "ignored", status: 202 });
+
+    const forged = await invoke(body, deliveryHeaders("wrong", body, "some_event_github_adds_later"));
+    expect(forged.statusCode).toBe(401);
+  });
+
+  it("verifies a base64-encoded body by its bytes: an invalid UTF-8 byte is a 400, not a 401", async () => {
+    const bytes = Buffer.concat([Buffer.from('{"action":"queued","note":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const result = await invoke(bytes, deliveryHeaders(SECRET, bytes));
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body!)).toMatchObject({ error: "MalformedPayloadError", message: "the body is not UTF-8, as GitHub's JSON always is" });
+
+    const routed = Buffer.from(JSON.stringify(workflowJob({ id: 82, workflowName: "déploiement action-payments-dev-deploy" })));
+    sqs.on(SendMessageCommand).resolves({ MessageId: "m-82" });
+    expect((await invoke(routed, deliveryHeaders(SECRET, routed))).statusCode).toBe(202);
   });
 });

@@ -39,4 +39,35 @@ describe("buildOverrides", () => {
     expect(() => buildOverrides(["image:custom-linux-evil/image"], ["instance-size"])).toThrow(PermanentLaunchError);
     expect(() => buildOverrides(["image:windows-2019"], ALL)).toThrow(/image is one of/);
   });
+
+  it("reads overrides folded into CodeBuild's run label, as CodeBuild does, instead of ignoring them", () => {
+    expect(buildOverrides(["codebuild-runner-dev-42-1 image:arm-3.0 instance-size:small"], ALL)).toEqual({
+      environmentTypeOverride: "ARM_CONTAINER",
+      imageOverride: "aws/codebuild/amazonlinux-aarch64-standard:3.0",
+      imagePullCredentialsTypeOverride: "CODEBUILD",
+      computeTypeOverride: "BUILD_GENERAL1_SMALL",
+    });
+    // Folded or not, an override the environment does not allow is refused, not dropped.
+    expect(() => buildOverrides(["codebuild-runner-dev-42-1 instance-size:2xlarge"], ["image"])).toThrow(/does not allow instance-size overrides/);
+  });
+
+  it("reads the single-label suffix form (…-<type>-<image>-<size>, -fleet-<name>, -with-buildspec)", () => {
+    expect(buildOverrides(["codebuild-runner-dev-42-1-arm-3.0-large"], ALL)).toMatchObject({ environmentTypeOverride: "ARM_CONTAINER", computeTypeOverride: "BUILD_GENERAL1_LARGE" });
+    expect(buildOverrides(["codebuild-runner-dev-42-1-fleet-warm-with-buildspec"], ALL)).toEqual({ fleetOverride: { fleetArn: "warm" } });
+    expect(() => buildOverrides(["codebuild-runner-dev-42-1-small"], [])).toThrow(/"-small" but this environment does not allow instance-size overrides/);
+  });
+
+  it("refuses an override key in a case CodeBuild does not document, rather than run the job on the project's default", () => {
+    expect(() => buildOverrides(["self-hosted", "Image:arm-3.0"], ALL)).toThrow(PermanentLaunchError);
+    expect(() => buildOverrides(["codebuild-runner-dev-42-1 Instance-Size:large"], ALL)).toThrow(/written in lower case .*write instance-size:large/);
+  });
+
+  it("refuses registration overrides: where a runner registers is the environment's to say", () => {
+    expect(() => buildOverrides(["codebuild-runner-dev-42-1 registration-group-id:3"], ALL)).toThrow(/runners: setting in runway\.yml/);
+  });
+
+  it("refuses two different values for one override", () => {
+    expect(() => buildOverrides(["codebuild-runner-dev-42-1-small", "instance-size:large"], ALL)).toThrow(/both "-small" and "instance-size:large"/);
+    expect(buildOverrides(["codebuild-runner-dev-42-1 instance-size:large", "instance-size:large"], ALL)).toEqual({ computeTypeOverride: "BUILD_GENERAL1_LARGE" });
+  });
 });

@@ -1,14 +1,20 @@
 /**
  * CodeBuild over AWS JSON 1.1 (`CodeBuild_20161006.<Operation>`): projects, builds started with
- * idempotency tokens and environment overrides, the project's concurrent-build limit, stop, and a
- * state API so tests and the local stack play the runner: `complete()` finishes a build with the
- * phases CodeBuild would report, `onBuildStarted` / `onBuildFinished` observe builds.
+ * idempotency tokens and environment overrides, stop, and a state API so tests and the local stack
+ * play the runner: `complete()` finishes a build with the phases CodeBuild would report,
+ * `onBuildStarted` / `onBuildRunning` / `onBuildFinished` observe builds.
+ *
+ * Capacity works as CodeBuild's does: a project's `concurrentBuildLimit` makes StartBuild refuse
+ * (AccountLimitExceededException) once that many of its builds are active, queued ones included;
+ * the account's concurrent-build quota does not refuse but queues: a build over it stays in phase
+ * QUEUED until a running build ends, and times out (TIMED_OUT) after `queuedTimeoutInMinutes`.
  */
 import { randomUUID } from "node:crypto";
 import type { Build, BuildPhaseType, EnvironmentVariable, Project, ProjectEnvironment } from "@aws-sdk/client-codebuild";
 import { logger } from "../../../observability/logger.ts";
 import { AwsServiceError, type AwsRequest, type ServiceEmulation } from "../types.ts";
 import { advanceTo, enterPhase, finishPhases, type FinalStatus } from "./codebuild/phases.ts";
+import { BuildQueue } from "./codebuild/queue.ts";
 
 export { buildStateChangeEvent, codeBuildEventTime } from "./codebuild/events.ts";
 export type { FinalStatus } from "./codebuild/phases.ts";
@@ -23,9 +29,15 @@ export interface CodeBuildEmulationOptions {
   region?: string;
   /** Clock, so tests can age builds (default: the real time). */
   now?: () => Date;
-  /** Account-wide limit on running builds (default: none). */
+  /**
+   * The account's concurrent running-build quota: builds beyond it wait in QUEUED (default 500,
+   * generous enough that only a test that asks for queueing sees it).
+   */
   accountConcurrentBuildLimit?: number;
 }
+
+/** The default account quota of running builds (see CodeBuildEmulationOptions). */
+export const DEFAULT_ACCOUNT_BUILD_LIMIT = 500;
 
 export interface CodeBuildEmulation extends ServiceEmulation {
   /** Create a project without the API (the local stack's boot). */
@@ -38,7 +50,10 @@ export interface CodeBuildEmulation extends ServiceEmulation {
   advance(buildId: string, phase: BuildPhaseType): Build;
   /** Finish a running build as CodeBuild would; `failedPhase` picks the phase that failed. */
   complete(buildId: string, status: Exclude<FinalStatus, "STOPPED">, options?: { failedPhase?: BuildPhaseType; context?: { statusCode: string; message: string } }): Build;
+  /** StartBuild accepted a build (running at once, or queued). */
   onBuildStarted(listener: BuildListener): () => void;
+  /** A build got a build host (left QUEUED for PROVISIONING): where a runner host begins. */
+  onBuildRunning(listener: BuildListener): () => void;
   onBuildFinished(listener: BuildListener): () => void;
 }
 
@@ -60,7 +75,13 @@ export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}
   const buildNumbers = new Map<string, number>();
   const tokens = new Map<string, { request: string; buildId: string; at: number }>();
   const started = new Set<BuildListener>();
+  const running = new Set<BuildListener>();
   const finished = new Set<BuildListener>();
+  const accountLimit = options.accountConcurrentBuildLimit ?? DEFAULT_ACCOUNT_BUILD_LIMIT;
+  // CodeBuild ends a build that waited its queued timeout out: TIMED_OUT, never having run.
+  const queue = new BuildQueue((build) =>
+    end(build, "TIMED_OUT", "QUEUED", { statusCode: "BUILD_TIMED_OUT", message: `Build was queued for more than ${build.queuedTimeoutInMinutes ?? 480} minutes.` }),
+  );
 
   const notify = (listeners: Set<BuildListener>, build: Build) => {
     for (const listener of listeners) {
@@ -115,14 +136,10 @@ export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}
         return { build: builds.get(seen.buildId)!, created: false };
       }
     }
-    const running = [...builds.values()].filter((b) => b.buildStatus === "IN_PROGRESS");
+    const active = [...builds.values()].filter((b) => b.buildStatus === "IN_PROGRESS" && b.projectName === projectName);
     const limit = project.concurrentBuildLimit;
-    if (limit !== undefined && limit > 0 && running.filter((b) => b.projectName === projectName).length >= limit) {
+    if (limit !== undefined && limit > 0 && active.length >= limit) {
       throw new AwsServiceError("AccountLimitExceededException", `Cannot have more than ${limit} active builds for the project`);
-    }
-    const accountLimit = options.accountConcurrentBuildLimit;
-    if (accountLimit !== undefined && running.length >= accountLimit) {
-      throw new AwsServiceError("AccountLimitExceededException", `Cannot have more than ${accountLimit} active builds for the account`);
     }
 
     const uuid = randomUUID();
@@ -168,7 +185,7 @@ export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}
       phases: [],
     };
     enterPhase(build, "SUBMITTED", startTime);
-    advanceTo(build, "PROVISIONING", startTime);
+    enterPhase(build, "QUEUED", startTime);
     builds.set(id, build);
     if (token) tokens.set(token, { request: fingerprint, buildId: id, at: startTime.getTime() });
     return { build, created: true };
@@ -189,13 +206,20 @@ export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}
       },
       ListProjects: () => ({ projects: [...projects.keys()] }),
       StartBuild: (input: Record<string, unknown>, request) => {
+        queue.expire(now());
         const { build, created } = startBuild(input, request);
+        if (!created) return { build: structuredClone(build) };
+        const host = runningCount(build.id) < accountLimit;
+        if (host) advanceTo(build, "PROVISIONING", build.startTime!);
+        else queue.add(build);
         // Answer with the state at start even if a listener finishes the build straight away.
         const snapshot = structuredClone(build);
-        if (created) notify(started, build);
+        notify(started, build);
+        if (host) notify(running, build);
         return { build: snapshot };
       },
       BatchGetBuilds: (input: { ids?: string[] }) => {
+        queue.expire(now());
         const ids = input.ids ?? [];
         if (ids.length === 0 || ids.length > 100) throw invalid("ids must contain between 1 and 100 build ids");
         const found = ids.map((id) => builds.get(id) ?? [...builds.values()].find((b) => b.arn === id));
@@ -203,10 +227,7 @@ export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}
       },
       StopBuild: (input: { id?: string }) => {
         const build = mustGetBuild(input.id ?? "");
-        if (build.buildStatus === "IN_PROGRESS") {
-          finishPhases(build, "STOPPED", now());
-          notify(finished, build);
-        }
+        if (build.buildStatus === "IN_PROGRESS") end(build, "STOPPED");
         return { build };
       },
       ListBuildsForProject: (input: { projectName?: string; sortOrder?: string; nextToken?: string }) => {
@@ -226,25 +247,49 @@ export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}
     advance(buildId, phase) {
       const build = mustGetBuild(buildId);
       if (build.buildStatus !== "IN_PROGRESS") throw new Error(`Build ${buildId} is already ${build.buildStatus}`);
+      if (queue.has(build.id!)) throw new Error(`Build ${buildId} is QUEUED: it has no build host yet (wait for onBuildRunning)`);
       advanceTo(build, phase, now());
       return build;
     },
     complete(buildId, status, completeOptions = {}) {
       const build = mustGetBuild(buildId);
       if (build.buildStatus !== "IN_PROGRESS") throw new Error(`Build ${buildId} is already ${build.buildStatus}`);
-      finishPhases(build, status, now(), completeOptions.failedPhase, completeOptions.context);
-      notify(finished, build);
+      end(build, status, completeOptions.failedPhase, completeOptions.context);
       return build;
     },
     onBuildStarted(listener) {
       started.add(listener);
       return () => started.delete(listener);
     },
+    onBuildRunning(listener) {
+      running.add(listener);
+      return () => running.delete(listener);
+    },
     onBuildFinished(listener) {
       finished.add(listener);
       return () => finished.delete(listener);
     },
+    close: () => queue.clear(),
   };
+
+  /** Builds holding a build host: in progress and past the queue (`except`: one just submitted). */
+  function runningCount(except?: string): number {
+    let count = 0;
+    for (const b of builds.values()) if (b.buildStatus === "IN_PROGRESS" && !queue.has(b.id!) && b.id !== except) count += 1;
+    return count;
+  }
+
+  function end(build: Build, status: FinalStatus, failedPhase?: BuildPhaseType, context?: { statusCode: string; message: string }): void {
+    queue.remove(build.id!);
+    finishPhases(build, status, now(), failedPhase, context);
+    notify(finished, build);
+    // A build host came free: the oldest queued build gets it.
+    while (queue.size > 0 && runningCount() < accountLimit) {
+      const queued = queue.shift()!;
+      advanceTo(queued, "PROVISIONING", now());
+      notify(running, queued);
+    }
+  }
   return emulation;
 }
 

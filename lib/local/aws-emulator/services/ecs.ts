@@ -2,7 +2,10 @@
  * ECS over AWS JSON 1.1 (`AmazonEC2ContainerServiceV20141113.<Operation>`): the reads an `ecs`
  * hook check makes — DescribeTaskSets, ListTasks, DescribeTasks, DescribeTaskDefinition — over a
  * state API that plays the blue/green deployment: register task definitions, create task sets,
- * run their tasks (healthy or not, with the image they really pulled).
+ * run their tasks (healthy or not, with the image they really pulled). For services deployed by
+ * ECS's own deployment controller, the service deployments and revisions an ECS lifecycle hook
+ * reads (DescribeServiceDeployments, ListServiceDeployments, DescribeServiceRevisions), played
+ * through their lifecycle stages by ecs/service-deployments.ts.
  *
  * A task set's running and pending counts and its stability come from its tasks, as ECS reports
  * them; `stabilityStatus` can be forced to show a task set still settling.
@@ -10,6 +13,9 @@
 import { randomUUID } from "node:crypto";
 import type { Task, TaskDefinition, TaskSet } from "@aws-sdk/client-ecs";
 import { AwsServiceError, type ServiceEmulation } from "../types.ts";
+import { createServiceDeployments, type SeededServiceDeployment, type ServiceDeployments, type ServiceDeploymentSeed } from "./ecs/service-deployments.ts";
+
+export type { LifecycleHookSeed, RevisionSeed, SeededServiceDeployment, ServiceDeploymentSeed, StageOptions } from "./ecs/service-deployments.ts";
 
 export interface TaskSetSeed {
   cluster: string;
@@ -40,6 +46,14 @@ export interface EcsEmulation extends ServiceEmulation {
   /** Changes every task of a task set (e.g. turns them UNHEALTHY). */
   updateTasks(taskSetId: string, seed: TaskSeed): void;
   taskSet(id: string): TaskSet | undefined;
+  /** A service deployment of the ECS deployment controller, from its source (blue) to its target (green) revision. */
+  createServiceDeployment(seed: ServiceDeploymentSeed): SeededServiceDeployment;
+  /** Starts `count` tasks of a service revision, started by its deployment (`ecs-svc/<revision id>`) as ECS does. */
+  runRevisionTasks(revisionArn: string, count: number, seed?: TaskSeed): Task[];
+  /** Changes every task of a service revision (e.g. turns them UNHEALTHY). */
+  updateRevisionTasks(revisionArn: string, seed: TaskSeed): void;
+  /** The service deployments' state API: stages, hook payloads, hook answers, alarms (ecs/service-deployments.ts). */
+  serviceDeployments: Pick<ServiceDeployments, "enterStage" | "hookEvent" | "completeHooks" | "finish" | "triggerAlarm" | "get" | "revision">;
 }
 
 const ACCOUNT = "000000000000";
@@ -71,6 +85,55 @@ export function createEcsEmulation(options: { region?: string } = {}): EcsEmulat
   const clusterName = (value: unknown) => lastPart(typeof value === "string" && value !== "" ? value : "default");
   const tasksOf = (taskSetId: string) => tasks.filter((task) => task.startedBy === taskSetId);
   const definitionOf = (name: string) => definitions.get(lastPart(name)) ?? definitions.get(name);
+  const deployments = createServiceDeployments({
+    arnOf,
+    tasks,
+    definitionImages: (name) => (definitionOf(name)?.containerDefinitions ?? []).flatMap((c) => (c.name && c.image ? [{ name: c.name, image: c.image }] : [])),
+  });
+
+  /** `count` tasks of a task definition, as the scheduler starts them. */
+  function startTasks(cluster: string, taskDefinition: string, startedBy: string, count: number, seed: TaskSeed, extra: Partial<Task> = {}, digests: Record<string, string> = {}): Task[] {
+    const definition = definitionOf(taskDefinition);
+    const started: Task[] = [];
+    for (let i = 0; i < count; i++) {
+      const taskArn = arnOf("task", `${cluster}/${randomUUID().replace(/-/g, "")}`);
+      const task: Task = {
+        taskArn,
+        clusterArn: arnOf("cluster", cluster),
+        taskDefinitionArn: taskDefinition,
+        startedBy,
+        lastStatus: seed.lastStatus ?? "RUNNING",
+        desiredStatus: "RUNNING",
+        healthStatus: seed.healthStatus ?? "HEALTHY",
+        createdAt: new Date(),
+        ...extra,
+        containers: (definition?.containerDefinitions ?? []).map((c) => {
+          const image = seed.images?.[c.name ?? ""] ?? c.image ?? "";
+          const pinned = /@(sha256:[a-f0-9]{64})$/.exec(image)?.[1];
+          // A task pulled what the image named; its digest is the revision's unless it ran another image.
+          const imageDigest = pinned ?? (seed.images?.[c.name ?? ""] ? undefined : digests[c.name ?? ""]);
+          return { name: c.name, image, imageDigest, lastStatus: seed.lastStatus ?? "RUNNING", healthStatus: seed.healthStatus ?? "HEALTHY", taskArn };
+        }),
+      };
+      tasks.push(task);
+      started.push(task);
+    }
+    return started;
+  }
+
+  function updateAll(own: Task[], seed: TaskSeed): void {
+    for (const task of own) {
+      if (seed.healthStatus) task.healthStatus = seed.healthStatus;
+      if (seed.lastStatus) task.lastStatus = seed.lastStatus;
+      for (const container of task.containers ?? []) {
+        const image = seed.images?.[container.name ?? ""];
+        if (image) {
+          container.image = image;
+          container.imageDigest = /@(sha256:[a-f0-9]{64})$/.exec(image)?.[1];
+        }
+      }
+    }
+  }
 
   /** The task set as DescribeTaskSets shows it: counts and stability from its tasks. */
   function view({ set, forcedStability }: StoredTaskSet): TaskSet {
@@ -121,47 +184,31 @@ export function createEcsEmulation(options: { region?: string } = {}): EcsEmulat
     runTasks(taskSetId, count, seed = {}) {
       const stored = taskSets.get(taskSetId);
       if (!stored) throw new Error(`no task set ${taskSetId}`);
-      const { set, cluster } = stored;
-      const definition = definitionOf(set.taskDefinition ?? "");
-      const started: Task[] = [];
-      for (let i = 0; i < count; i++) {
-        const taskArn = arnOf("task", `${cluster}/${randomUUID().replace(/-/g, "")}`);
-        const task: Task = {
-          taskArn,
-          clusterArn: set.clusterArn,
-          taskDefinitionArn: set.taskDefinition,
-          startedBy: taskSetId,
-          lastStatus: seed.lastStatus ?? "RUNNING",
-          desiredStatus: "RUNNING",
-          healthStatus: seed.healthStatus ?? "HEALTHY",
-          createdAt: new Date(),
-          containers: (definition?.containerDefinitions ?? []).map((c) => {
-            const image = seed.images?.[c.name ?? ""] ?? c.image ?? "";
-            const digest = /@(sha256:[a-f0-9]{64})$/.exec(image)?.[1];
-            return { name: c.name, image, imageDigest: digest, lastStatus: seed.lastStatus ?? "RUNNING", healthStatus: seed.healthStatus ?? "HEALTHY", taskArn };
-          }),
-        };
-        tasks.push(task);
-        started.push(task);
-      }
-      return started;
+      return startTasks(stored.cluster, stored.set.taskDefinition ?? "", taskSetId, count, seed);
     },
 
     updateTasks(taskSetId, seed) {
-      for (const task of tasksOf(taskSetId)) {
-        if (seed.healthStatus) task.healthStatus = seed.healthStatus;
-        if (seed.lastStatus) task.lastStatus = seed.lastStatus;
-        for (const container of task.containers ?? []) {
-          const image = seed.images?.[container.name ?? ""];
-          if (image) container.image = image;
-        }
-      }
+      updateAll(tasksOf(taskSetId), seed);
     },
 
     taskSet: (id) => {
       const set = taskSets.get(id);
       return set ? view(set) : undefined;
     },
+
+    createServiceDeployment: (seed) => deployments.create(seed),
+
+    runRevisionTasks(revisionArn, count, seed = {}) {
+      const { cluster, service, startedBy, revision } = deployments.revisionTaskGroup(revisionArn);
+      const digests = Object.fromEntries((revision.containerImages ?? []).map((c) => [c.containerName ?? "", c.imageDigest ?? ""]));
+      return startTasks(cluster, revision.taskDefinition ?? "", startedBy, count, seed, { group: `service:${service}`, launchType: "FARGATE" }, digests);
+    },
+
+    updateRevisionTasks(revisionArn, seed) {
+      updateAll(tasksOf(deployments.revisionTaskGroup(revisionArn).startedBy), seed);
+    },
+
+    serviceDeployments: deployments,
 
     operations: {
       DescribeTaskSets(input: { cluster?: string; service?: string; taskSets?: string[] }) {
@@ -177,11 +224,12 @@ export function createEcsEmulation(options: { region?: string } = {}): EcsEmulat
           failures: wanted.filter((_, i) => !found[i]).map((arn) => ({ arn, reason: "MISSING" })),
         };
       },
-      ListTasks(input: { cluster?: string; startedBy?: string; desiredStatus?: string; maxResults?: number; nextToken?: string }) {
+      ListTasks(input: { cluster?: string; serviceName?: string; startedBy?: string; desiredStatus?: string; maxResults?: number; nextToken?: string }) {
         const cluster = clusterName(input.cluster);
         const matching = tasks.filter(
           (task) =>
             lastPart(task.clusterArn ?? "") === cluster &&
+            (input.serviceName === undefined || task.group === `service:${lastPart(input.serviceName)}`) &&
             (input.startedBy === undefined || task.startedBy === input.startedBy) &&
             (input.desiredStatus === undefined || task.desiredStatus === input.desiredStatus),
         );
@@ -199,6 +247,7 @@ export function createEcsEmulation(options: { region?: string } = {}): EcsEmulat
           failures: input.tasks.filter((_, i) => !found[i]).map((arn) => ({ arn, reason: "MISSING" })),
         };
       },
+      ...deployments.operations,
       DescribeTaskDefinition(input: { taskDefinition?: string }) {
         const definition = definitionOf(input.taskDefinition ?? "");
         if (!definition) throw new AwsServiceError("ClientException", "Unable to describe task definition.");

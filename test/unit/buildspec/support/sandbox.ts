@@ -4,7 +4,7 @@
  * folder acting as the artifacts bucket, a runner directory with a stub run.sh, and the
  * environment variables the launcher sets.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
@@ -111,6 +111,26 @@ export class Sandbox {
     const result = await runBuild(await loadBuildspec(BUILDSPEC_PATH), this.srcDir, { ...this.env, ...env });
     const status = await this.getObject(`builds/${this.buildId}/status.json`);
     return { ...result, statusRecord: status === undefined ? undefined : (JSON.parse(status) as Record<string, unknown>) };
+  }
+
+  /** Runs one of buildspecs/runner/'s scripts alone, as its phase would: its exit code and output. */
+  async runScript(script: string, env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
+    const path = join(this.srcDir, "buildspecs", "runner", script);
+    return new Promise((resolvePromise) => {
+      execFile("bash", [path], { cwd: this.srcDir, env: { ...this.env, ...env } }, (error, stdout, stderr) => {
+        const exitCode = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolvePromise({ exitCode, output: `${stdout}${stderr}` });
+      });
+    });
+  }
+
+  /** When the stub runner started and, idle, when it was told to stop (ms since the epoch). */
+  async runnerTimes(): Promise<{ started: number | undefined; stopped: number | undefined }> {
+    const read = async (name: string) => {
+      const path = join(this.root, "record", name);
+      return existsSync(path) ? Number((await readFile(path, "utf8")).trim()) : undefined;
+    };
+    return { started: await read("runner-started-ms"), stopped: await read("runner-stopped-ms") };
   }
 
   private objectPath(key: string): string {
