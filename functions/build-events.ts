@@ -3,6 +3,7 @@
  * ended, collect its artifacts as links, and tell the run's Slack thread.
  */
 import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { CodeBuildCloudWatchStateEvent } from "aws-lambda";
 import { collectBuild, type CollectOutcome } from "../lib/artifacts/collect.ts";
 import { getText, listBuildArtifacts, logExcerptKey, presign } from "../lib/artifacts/store.ts";
@@ -27,4 +28,4 @@ async function collect(event: CodeBuildCloudWatchStateEvent): Promise<CollectOut
   return result;
 }
 
-export const handler = middy<CodeBuildCloudWatchStateEvent, CollectOutcome>().handler(collect);
+export const handler = middy<CodeBuildCloudWatchStateEvent, CollectOutcome>().use(injectLambdaContext(logger)).handler(collect);

@@ -3,6 +3,7 @@
  * Verify → parse → route → enqueue; the answer never waits on CodeBuild or GitHub's API.
  */
 import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { getConfig } from "../lib/config/runtime.ts";
 import { servedEnvironments } from "../lib/config/served.ts";
@@ -24,6 +25,7 @@ async function handleDelivery(_event: APIGatewayProxyEventV2, context: DeliveryL
 }
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, DeliveryLogContext>()
+  .use(injectLambdaContext(logger))
   .use(deliveryLog({ log: (message, fields) => logger.info(message, fields) }))
   .use(httpErrors())
   .use(githubDelivery({ secrets: webhookSecrets }))

@@ -4,6 +4,7 @@
  * builds, delete used JIT configs. Slack hears of jobs given up on (the pass flushes its notifications).
  */
 import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { setInvocationDeadline } from "../lib/github/deadline.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { reconcilerDepsFromEnv } from "../lib/runners/deps.ts";
@@ -11,8 +12,10 @@ import { reconcile, type ReconcileReport } from "../lib/runners/reconcile.ts";
 
 const deps = reconcilerDepsFromEnv((message, fields) => logger.info(message, fields));
 
-export const handler = middy<unknown, ReconcileReport>().handler((_event, context) => {
-  // GitHub's rate-limit waits must end inside this pass; what is not asked now is asked next minute.
-  setInvocationDeadline(Date.now() + context.getRemainingTimeInMillis());
-  return reconcile(deps);
-});
+export const handler = middy<unknown, ReconcileReport>()
+  .use(injectLambdaContext(logger))
+  .handler((_event, context) => {
+    // GitHub's rate-limit waits must end inside this pass; what is not asked now is asked next minute.
+    setInvocationDeadline(Date.now() + context.getRemainingTimeInMillis());
+    return reconcile(deps);
+  });

@@ -4,6 +4,7 @@
  * each brought back after its own backoff rather than the queue's visibility timeout.
  */
 import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { setInvocationDeadline } from "../lib/github/deadline.ts";
 import { logger } from "../lib/observability/logger.ts";
@@ -16,8 +17,10 @@ const deps: ConsumeDeps = {
   visibility: sqsMessageVisibility({ log: (message, fields) => logger.warn(message, fields) }),
 };
 
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler((event, context) => {
-  // GitHub's rate-limit waits must end inside this invocation (its lease covers no more).
-  setInvocationDeadline(Date.now() + context.getRemainingTimeInMillis());
-  return consumeJobMessages(event, deps);
-});
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .handler((event, context) => {
+    // GitHub's rate-limit waits must end inside this invocation (its lease covers no more).
+    setInvocationDeadline(Date.now() + context.getRemainingTimeInMillis());
+    return consumeJobMessages(event, deps);
+  });

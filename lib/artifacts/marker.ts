@@ -6,7 +6,7 @@
  * environment in the key is what lets each environment's runner role read its own markers only.
  */
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { s3Client } from "../aws/clients.ts";
+import { s3Client } from "../aws/s3.ts";
 import { environmentOfRunner } from "../runners/runner-name.ts";
 
 export interface ConclusionMarker {

@@ -7,7 +7,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { s3Client } from "../aws/clients.ts";
+import { s3Client } from "../aws/s3.ts";
 import { markerKey } from "./marker.ts";
 
 export const buildPrefix = (buildId: string) => `builds/${buildId}/`;

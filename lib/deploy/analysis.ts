@@ -8,6 +8,7 @@
  * means for the hook (dry runs, the inconclusive policy) is verdict.ts's business, not the loop's.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { describe } from "../errors/describe.ts";
 import { CheckSetupError } from "./errors.ts";
 import type { CheckResult, Measure, Measurement } from "./types.ts";
 
@@ -147,11 +148,3 @@ function stop(result: CheckResult, signal: AbortSignal): void {
   result.reason = `stopped after ${result.measurements.length} of ${result.count} measurements: ${describe(signal.reason)}`;
 }
 
-/** A short, safe description of an error: its name and message, never a stack or a payload. */
-export function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-    return `${error.name === "Error" ? "" : `${error.name}: `}${error.message}${cause}`;
-  }
-  return String(error);
-}

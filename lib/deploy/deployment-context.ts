@@ -13,7 +13,7 @@ import {
   type ECSTaskSet,
   type RevisionLocation,
 } from "@aws-sdk/client-codedeploy";
-import { codeDeployClient } from "../aws/clients.ts";
+import { codeDeployClient } from "../aws/codedeploy.ts";
 import { DeploymentLookupError } from "./errors.ts";
 import type { DeploymentContext, EcsDeploymentInfo, LambdaDeploymentInfo, TaskSetRef } from "./types.ts";
 

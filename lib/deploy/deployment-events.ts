@@ -6,9 +6,9 @@
  * GetDeployment's rollbackInfo says which one undoes which, when it can be asked.
  */
 import { GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
-import { codeDeployClient } from "../aws/clients.ts";
+import { codeDeployClient } from "../aws/codedeploy.ts";
 import { logger } from "../observability/logger.ts";
-import { describe } from "./analysis.ts";
+import { describe } from "../errors/describe.ts";
 import type { DeploymentNotifier, DeploymentState, DeploymentStateChange } from "./notifier.ts";
 
 export const CODEDEPLOY_DETAIL_TYPE = "CodeDeploy Deployment State-change Notification";

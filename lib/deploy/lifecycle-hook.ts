@@ -10,7 +10,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DeployConfig } from "../config/deploy-schema.ts";
 import { logger } from "../observability/logger.ts";
-import { describe, pendingResult } from "./analysis.ts";
+import { describe } from "../errors/describe.ts";
+import { pendingResult } from "./analysis.ts";
 import { Deadline } from "./deadline.ts";
 import { resolveDeploymentContext } from "./deployment-context.ts";
 import { ReportError } from "./errors.ts";

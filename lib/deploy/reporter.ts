@@ -9,9 +9,10 @@
  */
 import { PutLifecycleEventHookExecutionStatusCommand } from "@aws-sdk/client-codedeploy";
 import { setTimeout as sleep } from "node:timers/promises";
-import { codeDeployClient } from "../aws/clients.ts";
+import { codeDeployClient } from "../aws/codedeploy.ts";
+import { isRetryableAwsError } from "../errors/aws-retryable.ts";
 import { logger } from "../observability/logger.ts";
-import { describe } from "./analysis.ts";
+import { describe } from "../errors/describe.ts";
 import { ReportError } from "./errors.ts";
 import type { HookStatus } from "./types.ts";
 
@@ -36,17 +37,6 @@ export interface ReportOutcome {
   delivery: "reported" | "already-completed";
   attempts: number;
 }
-
-const THROTTLING = new Set([
-  "ThrottlingException",
-  "Throttling",
-  "ThrottledException",
-  "RequestThrottledException",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "SlowDown",
-]);
 
 /**
  * Reports the status once, retrying throttling, 5xx and network faults until time runs out.
@@ -73,7 +63,7 @@ export async function reportHookStatus(input: ReportInput, options: ReportOption
       return { delivery: "reported", attempts: attempt };
     } catch (error) {
       if ((error as Error).name === "LifecycleEventAlreadyCompletedException") return { delivery: "already-completed", attempts: attempt };
-      if (!isRetryable(error)) {
+      if (!isRetryableAwsError(error)) {
         throw new ReportError(`CodeDeploy refused the ${input.status} report: ${describe(error)}`, false, attempt, { cause: error });
       }
       const delay = Math.round(Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
@@ -89,16 +79,4 @@ export async function reportHookStatus(input: ReportInput, options: ReportOption
       await sleep(delay);
     }
   }
-}
-
-/** Throttling, server faults and network failures pass; anything else CodeDeploy meant. */
-export function isRetryable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const meta = error as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; $fault?: string };
-  if (THROTTLING.has(error.name) || meta.$retryable) return true;
-  if (error.name === "CredentialsProviderError") return false;
-  const status = meta.$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500 || status === 429;
-  // No HTTP answer at all: a reset connection, a DNS hiccup, an attempt that timed out.
-  return true;
 }

@@ -4,7 +4,7 @@
  * was stopped or never finished, or came out inconclusive under `inconclusive: fail`; dry-run
  * checks are reported with the rest and never counted.
  */
-import { describe } from "./analysis.ts";
+import { describe } from "../errors/describe.ts";
 import { DeadlineError } from "./errors.ts";
 import type { CheckResult, HookVerdict } from "./types.ts";
 

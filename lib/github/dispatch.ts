@@ -11,9 +11,10 @@ import { isJobAction, jobMessage, type JobAction } from "../runners/job-message.
 import { environmentOfRunner } from "../runners/runner-name.ts";
 import type { JobSink } from "../runners/job-queue.ts";
 import type { RouteDecision } from "../routing/decision.ts";
-import { environmentDecision, route, type ServedEnvironments } from "../routing/route.ts";
+import { environmentDecision, routeJob, type ServedEnvironments } from "../routing/route.ts";
 import { isKnownEvent, type Delivery } from "./read-delivery.ts";
-import { jobKey, jobLabels, stringAt } from "./workflow-job.ts";
+import { jobFacts, type JobFacts } from "./job-facts.ts";
+import { stringAt } from "./workflow-job.ts";
 
 /** The answer to a delivery and the facts its log line records. */
 export interface DeliveryOutcome {
@@ -63,17 +64,18 @@ export async function dispatch(delivery: Delivery, deps: DispatchDeps): Promise<
     return ignored(delivery, reason, repository);
   }
 
-  const key = jobKey(delivery.payload);
+  const job = jobFacts(delivery.payload);
+  const key = job.key;
   if (!key) return ignored(delivery, "the workflow_job delivery has no job or run id", repository);
 
-  const decision = route(delivery.payload, deps.config, deps.served);
+  const decision = routeJob(job, deps.config, deps.served);
   const facts = { jobId: key.jobId, runAttempt: key.runAttempt, repository };
   if (decision.outcome === "ignored") {
-    const watch = runnerEnvironment(delivery, deps);
+    const watch = runnerEnvironment(delivery.action, job, deps);
     if (!watch) return answer(delivery, decision, false, { decision: "ignored", reason: decision.reason, ...facts });
     // Not a job Runway routed, yet one of its runners took it: the launcher must catch that.
-    const routed = environmentDecision(deps.config, watch, jobLabels(delivery.payload), decision.reason);
-    await deps.jobs.send(jobMessage(delivery, delivery.action as JobAction, key, routed, (deps.now ?? (() => new Date()))(), decision.reason));
+    const routed = environmentDecision(deps.config, watch, job.labels, decision.reason);
+    await deps.jobs.send(jobMessage(delivery.id, delivery.action as JobAction, job, key, routed, (deps.now ?? (() => new Date()))(), decision.reason));
     const reason = `a ${watch} runner took a job Runway did not route (${decision.reason}): sent to the launcher to stop it`;
     return answer(delivery, decision, true, { decision: "recorded", reason, environment: watch, ...facts });
   }
@@ -82,7 +84,7 @@ export async function dispatch(delivery: Delivery, deps: DispatchDeps): Promise<
     return answer(delivery, decision, false, { decision: "routed", reason, environment: decision.environment, ...facts });
   }
 
-  const message = jobMessage(delivery, delivery.action, key, decision, (deps.now ?? (() => new Date()))());
+  const message = jobMessage(delivery.id, delivery.action, job, key, decision, (deps.now ?? (() => new Date()))());
   await deps.jobs.send(message);
   const queued = delivery.action === "queued";
   return answer(delivery, decision, true, {
@@ -98,9 +100,9 @@ export async function dispatch(delivery: Delivery, deps: DispatchDeps): Promise<
  * of jobs no environment routed are followed only then: GitHub may hand any job to a runner whose
  * labels cover it.
  */
-function runnerEnvironment(delivery: Delivery, deps: DispatchDeps): string | undefined {
-  if (delivery.action !== "in_progress" && delivery.action !== "completed") return undefined;
-  const runner = stringAt(delivery.payload, "workflow_job", "runner_name");
+function runnerEnvironment(action: string | undefined, job: JobFacts, deps: DispatchDeps): string | undefined {
+  if (action !== "in_progress" && action !== "completed") return undefined;
+  const runner = job.runnerName;
   const environment = runner === undefined ? undefined : environmentOfRunner(runner);
   if (environment === undefined || !Object.hasOwn(deps.config.environments, environment)) return undefined;
   return deps.served === "all" || deps.served.has(environment) ? environment : undefined;

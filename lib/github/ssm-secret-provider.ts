@@ -4,7 +4,7 @@
  * functions load it, and the SSM client, only when a secret really comes from SSM.
  */
 import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
-import { ssmClient } from "../aws/clients.ts";
+import { ssmClient } from "../aws/ssm.ts";
 
 let provider: SSMProvider | undefined;
 

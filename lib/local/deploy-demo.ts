@@ -15,7 +15,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { resetAwsClients } from "../aws/clients.ts";
+import { resetAwsClients } from "../aws/shared.ts";
 import { deploySchema } from "../config/deploy-schema.ts";
 import { ecsHooksSchema } from "../config/ecs-hooks-schema.ts";
 import { runEcsHook } from "../deploy/ecs-native/run-hook.ts";

@@ -18,7 +18,7 @@
 import { setTimeout as wait } from "node:timers/promises";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Build } from "@aws-sdk/client-codebuild";
-import { s3Client } from "../aws/clients.ts";
+import { s3Client } from "../aws/s3.ts";
 import { markerKey, type ConclusionMarker } from "../artifacts/marker.ts";
 import type { CodeBuildEmulation } from "./aws-emulator/services/codebuild.ts";
 import type { SsmEmulation } from "./aws-emulator/services/ssm.ts";

@@ -7,7 +7,7 @@
  * and redelivers when asked, as GitHub does. Used by `npm start` and by integration tests.
  */
 import type { SQSEvent } from "aws-lambda";
-import { resetAwsClients } from "../aws/clients.ts";
+import { resetAwsClients } from "../aws/shared.ts";
 import { setConfig } from "../config/runtime.ts";
 import type { RunwayConfig } from "../config/schema.ts";
 import { resetGitHubClients } from "../github/octokit.ts";

@@ -12,6 +12,7 @@
  * invocation's time (and risking its timeout, which would redeliver the whole batch).
  */
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
+import { describe } from "../errors/describe.ts";
 import { logger } from "../observability/logger.ts";
 import { InvalidNotificationError, SlackRateLimitedError } from "./errors.ts";
 import { parseNotification, type NotificationEvent } from "./events.ts";
@@ -114,9 +115,4 @@ function parseJson(body: string): unknown {
   } catch {
     throw new InvalidNotificationError([`(body): not JSON (${body.length} characters)`]);
   }
-}
-
-/** An error's name and message, which Runway's errors keep free of secrets. */
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
 }

@@ -4,7 +4,7 @@
  * parameter (a SecureString) read through Powertools' parameters utility and cached for five
  * minutes, so a rotated token is picked up without a deploy and a warm invocation never calls SSM.
  */
-import { ssmClient } from "../aws/clients.ts";
+import { ssmClient } from "../aws/ssm.ts";
 import { NotifyConfigError } from "./errors.ts";
 
 const CACHE_SECONDS = 300;
@@ -27,8 +27,6 @@ let provider: Provider | undefined;
 async function ssm(): Promise<Provider> {
   if (!provider) {
     // Loaded on first use: a notifier that reads its token from the environment never pays for it.
-    // (clients.ts itself is imported statically: importing it dynamically would keep every one of
-    // its clients in the bundle, since a dynamic import hands out the whole module.)
     const { SSMProvider } = await import("@aws-lambda-powertools/parameters/ssm");
     provider = new SSMProvider({ awsSdkV3Client: ssmClient() });
   }

@@ -5,7 +5,7 @@
  */
 import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import { sqsClient } from "../aws/clients.ts";
+import { sqsClient } from "../aws/sqs.ts";
 
 /** SQS's ceiling for a visibility timeout. */
 const MAX_VISIBILITY_SECONDS = 43_200;

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import { sqsClient } from "../aws/clients.ts";
+import { sqsClient } from "../aws/sqs.ts";
 import { logger } from "../observability/logger.ts";
 // Not events.ts: its zod schemas would weigh on every producer's cold start. The types keep
 // producers honest at compile time; the notifier validates what it reads.

@@ -8,7 +8,7 @@
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { documentClient } from "../aws/clients.ts";
+import { documentClient } from "../aws/dynamodb.ts";
 import { NotifyConfigError } from "./errors.ts";
 import type { ThreadStatus, ThreadSubject } from "./thread-state.ts";
 

@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { sqsClient } from "../aws/clients.ts";
+import { sqsClient } from "../aws/sqs.ts";
 import { ProtectionParkError } from "./errors.ts";
 import { protectionGroupId } from "./queue.ts";
 import type { ProtectionRequest } from "./request.ts";

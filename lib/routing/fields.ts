@@ -1,9 +1,9 @@
 /**
- * Reads the value a filter looks at from a `workflow_job` delivery. Each field says where it comes
+ * Reads the value a filter looks at from a `workflow_job` delivery's facts (lib/github/job-facts.ts). Each field says where it comes
  * from in `FILTER_FIELDS` (lib/config/filter-schema.ts); this is the one place that knows how.
  */
 import type { FilterField } from "../config/filter-schema.ts";
-import { stringAt } from "../github/workflow-job.ts";
+import type { JobFacts } from "../github/job-facts.ts";
 
 /**
  * The longest value a filter reads, in UTF-16 code units; a longer one fails its filter, include
@@ -34,21 +34,21 @@ export function shownValue(value: string): string {
 }
 
 /** The field's value, or undefined when the delivery does not carry it. */
-export function fieldValue(field: FilterField, payload: unknown): string | undefined {
+export function fieldValue(field: FilterField, job: JobFacts): string | undefined {
   switch (field) {
     case "WORKFLOW_NAME":
-      return stringAt(payload, "workflow_job", "workflow_name");
+      return job.workflowName;
     case "JOB_NAME":
-      return stringAt(payload, "workflow_job", "name");
+      return job.name;
     case "REPOSITORY":
-      return stringAt(payload, "repository", "full_name");
+      return job.repository;
     case "REPOSITORY_NAME":
-      return stringAt(payload, "repository", "name");
+      return job.repositoryName;
     case "ORGANIZATION_NAME":
-      return stringAt(payload, "repository", "owner", "login");
+      return job.ownerLogin;
     case "HEAD_BRANCH":
-      return stringAt(payload, "workflow_job", "head_branch");
+      return job.headBranch;
     case "ACTOR":
-      return stringAt(payload, "sender", "login");
+      return job.actor;
   }
 }

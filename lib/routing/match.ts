@@ -9,6 +9,7 @@
  * longer than `MAX_FIELD_LENGTH` fails closed: its filter fails whether it includes or excludes,
  * so a long name can neither match an include nor slip past an exclusion.
  */
+import type { JobFacts } from "../github/job-facts.ts";
 import type { Filter, FilterGroup } from "../config/filter-schema.ts";
 import { matches } from "../config/pattern.ts";
 import { fieldValue, MAX_FIELD_LENGTH, shownValue } from "./fields.ts";
@@ -35,11 +36,11 @@ export interface GroupTrace {
  * Evaluate one filter against the delivery.
  *
  * @example
- * evaluateFilter(config.environments.dev!.workflows[0]![0]!, payload);
+ * evaluateFilter(config.environments.dev!.workflows[0]![0]!, jobFacts(payload));
  * // { type: "WORKFLOW_NAME", pattern: "^(action.*dev-deploy)$", exclude: false, value: "deploy-web", passed: false }
  */
-export function evaluateFilter(filter: Filter, payload: unknown): FilterTrace {
-  const value = fieldValue(filter.type, payload);
+export function evaluateFilter(filter: Filter, job: JobFacts): FilterTrace {
+  const value = fieldValue(filter.type, job);
   if (value !== undefined && value.length > MAX_FIELD_LENGTH) {
     // Fail closed, and before the pattern runs: no legitimate name is this long.
     return {
@@ -62,9 +63,9 @@ export function evaluateFilter(filter: Filter, payload: unknown): FilterTrace {
 }
 
 /** Evaluate every group (no short-circuit: the trace explains all of them). */
-export function evaluateGroups(groups: FilterGroup[], payload: unknown): GroupTrace[] {
+export function evaluateGroups(groups: FilterGroup[], job: JobFacts): GroupTrace[] {
   return groups.map((filters, index) => {
-    const traces = filters.map((filter) => evaluateFilter(filter, payload));
+    const traces = filters.map((filter) => evaluateFilter(filter, job));
     return { group: index + 1, matched: traces.every((t) => t.passed), filters: traces };
   });
 }

@@ -6,7 +6,7 @@
 import type { RunwayConfig } from "../config/schema.ts";
 import { gitHubHostedLabels } from "../github/hosted-labels.ts";
 import { RUN_LABEL_TEMPLATE, runLabels } from "../github/run-label.ts";
-import { jobLabels, numberAt, stringAt } from "../github/workflow-job.ts";
+import { jobFacts, type JobFacts } from "../github/job-facts.ts";
 import type { EnvironmentTrace, RoutedDecision, RouteDecision } from "./decision.ts";
 import { shownValue } from "./fields.ts";
 import { describeFilter, evaluateGroups } from "./match.ts";
@@ -33,11 +33,21 @@ export type ServedEnvironments = "all" | ReadonlySet<string>;
  * else console.log(decision.reason); // no environment's workflow filter matched "deploy-web"
  */
 export function route(payload: unknown, config: RunwayConfig, served: ServedEnvironments = "all"): RouteDecision {
-  const labels = jobLabels(payload);
+  return routeJob(jobFacts(payload), config, served);
+}
+
+/**
+ * `route()` for a delivery already read into its facts, as the webhook does once where it enters.
+ *
+ * @example
+ * const decision = routeJob(jobFacts(delivery.payload), config, "all");
+ */
+export function routeJob(job: JobFacts, config: RunwayConfig, served: ServedEnvironments = "all"): RouteDecision {
+  const labels = job.labels;
   const have = new Set(labels.map((l) => l.toLowerCase()));
   const hasRunLabel = runLabels(labels).length > 0;
   const trace: EnvironmentTrace[] = Object.entries(config.environments).map(([environment, env]) => {
-    const groups = evaluateGroups(env.workflows, payload);
+    const groups = evaluateGroups(env.workflows, job);
     const missing = env.labels.filter((l) => !have.has(l.toLowerCase()));
     return {
       environment,
@@ -49,8 +59,8 @@ export function route(payload: unknown, config: RunwayConfig, served: ServedEnvi
     };
   });
 
-  const workflow = workflowTitle(payload);
-  const refusal = refuseOutright(labels, payload);
+  const workflow = workflowTitle(job);
+  const refusal = refuseOutright(job);
   if (refusal) return { outcome: "ignored", reason: `${workflow}: ${refusal}`, trace };
   const claimed = trace.filter((t) => t.workflowMatched && t.missingLabels.length === 0);
   const mine = claimed.filter((t) => t.served);
@@ -88,11 +98,10 @@ export function environmentDecision(config: RunwayConfig, environment: string, l
 }
 
 /** Why no environment may take this job whatever its filters say, or undefined. */
-function refuseOutright(labels: string[], payload: unknown): string | undefined {
+function refuseOutright(job: JobFacts): string | undefined {
+  const { labels, runId, runAttempt } = job;
   const hosted = gitHubHostedLabels(labels);
   if (hosted.length > 0) return `runs-on names the GitHub-hosted image ${hosted.join(", ")}: GitHub runs this job on its own runners, never Runway`;
-  const runId = numberAt(payload, "workflow_job", "run_id");
-  const runAttempt = numberAt(payload, "workflow_job", "run_attempt") ?? 1;
   const other = runLabels(labels).find((l) => l.runId !== runId || l.runAttempt !== runAttempt);
   if (other) {
     return `its run label ${other.label} names run ${other.runId} attempt ${other.runAttempt}, but the job is run ${runId ?? "(none)"} attempt ${runAttempt}: a runner registered with that label could be handed the other run's jobs, so Runway launches none (write ${RUN_LABEL_TEMPLATE})`;
@@ -100,8 +109,8 @@ function refuseOutright(labels: string[], payload: unknown): string | undefined 
   return undefined;
 }
 
-function workflowTitle(payload: unknown): string {
-  const name = stringAt(payload, "workflow_job", "workflow_name");
+function workflowTitle(job: JobFacts): string {
+  const name = job.workflowName;
   // Shortened: a reason goes into the answer and the log line, and a name can be 10 KB long.
   return name === undefined ? "a workflow with no name (the delivery has no workflow_name)" : `workflow "${shownValue(name)}"`;
 }

@@ -6,7 +6,10 @@
 import { BatchGetBuildsCommand, ListBuildsForProjectCommand, StartBuildCommand, StopBuildCommand } from "@aws-sdk/client-codebuild";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DeleteParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
-import { codeBuildClientFor, sqsClient, ssmClientFor, type AwsTarget } from "../aws/clients.ts";
+import { codeBuildClientFor } from "../aws/codebuild.ts";
+import { type AwsTarget } from "../aws/shared.ts";
+import { sqsClient } from "../aws/sqs.ts";
+import { ssmClientFor } from "../aws/ssm.ts";
 import { logger } from "../observability/logger.ts";
 import { classifyAwsError, RetryLaterError } from "./errors.ts";
 import type { JobMessage } from "./job-message.ts";

@@ -3,7 +3,7 @@
  * one place that turns `RUNWAY_*` variables into a ledger, AWS ports and GitHub, so that the Lambda
  * functions, the local stack and the benchmarks wire them identically.
  */
-import { documentClient } from "../aws/clients.ts";
+import { documentClient } from "../aws/dynamodb.ts";
 import { fetchJobLog } from "../artifacts/job-log.ts";
 import { writeMarker } from "../artifacts/marker.ts";
 import { logExcerptKey, presign, putText } from "../artifacts/store.ts";

@@ -1,3 +1,5 @@
+import { isRetryableAwsError } from "../errors/aws-retryable.ts";
+
 /**
  * Why a launch did not happen. `LaunchError` says whether trying again can help: a retryable one
  * returns the message to the queue (and, after the queue's retries, to the dead-letter queue); a
@@ -40,26 +42,9 @@ export class PermanentLaunchError extends LaunchError {
   }
 }
 
-const RETRYABLE_AWS = new Set([
-  "ThrottlingException",
-  "Throttling",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "ProvisionedThroughputExceededException",
-  "ServiceUnavailable",
-  "ServiceUnavailableException",
-  "InternalServerError",
-  "InternalFailure",
-  "RequestTimeout",
-  "RequestTimeoutException",
-  "TimeoutError",
-]);
-
 /** Turn an AWS SDK error into a LaunchError that says what to do. */
 export function classifyAwsError(error: unknown, doing: string): LaunchError {
-  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  const status = e.$metadata?.httpStatusCode;
-  const retryable = RETRYABLE_AWS.has(e.name ?? "") || e.$retryable !== undefined || status === undefined || status >= 500 || status === 429;
+  const e = error as { name?: string; message?: string };
   const message = `${doing} failed: ${e.name ?? "Error"}: ${e.message ?? String(error)}`;
-  return retryable ? new RetryLaterError(message, { cause: error }) : new PermanentLaunchError(message, { cause: error });
+  return isRetryableAwsError(error) ? new RetryLaterError(message, { cause: error }) : new PermanentLaunchError(message, { cause: error });
 }

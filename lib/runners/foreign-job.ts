@@ -7,7 +7,7 @@
  * tells the environment's Slack channel which job ran where, and launches again for the job the
  * runner was meant for if GitHub says it is still queued.
  */
-import type { AwsTarget } from "../aws/clients.ts";
+import type { AwsTarget } from "../aws/shared.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
 import type { JobMessage } from "./job-message.ts";
 import type { BuildStarter, GitHubJobs, JitSecrets, RunnerRegistry } from "./launch.ts";

@@ -9,7 +9,7 @@ import { githubClient } from "../github/octokit.ts";
 import { getRunner } from "../github/runner-status.ts";
 import { DEFAULT_RUNNER_GROUP_ID, runnerGroupId } from "../github/runner-groups.ts";
 import { PermanentLaunchError, RetryLaterError } from "./errors.ts";
-import { RunnerNameTakenError, type GitHubJobs, type RunnerRegistry } from "./launch.ts";
+import type { GitHubJobs, RunnerRegistry } from "./launch.ts";
 import type { GitHubRunners } from "./reconcile.ts";
 
 export function githubRegistry(): RunnerRegistry {
@@ -74,7 +74,8 @@ export function githubRunners(): GitHubRunners {
 }
 
 function asLaunchError(error: unknown): Error {
-  if (error instanceof RunnerNameConflictError) return new RunnerNameTakenError(error.message, { cause: error });
+  // A taken name is not a launch failure: launch() unregisters the orphan and registers again.
+  if (error instanceof RunnerNameConflictError) return error;
   if (error instanceof GitHubApiError) {
     return error.retryable ? new RetryLaterError(error.message, { cause: error }) : new PermanentLaunchError(error.message, { cause: error });
   }

@@ -6,20 +6,14 @@
  * so producer and consumer cannot disagree silently; the producer (the webhook) needs no schema
  * library at cold start.
  */
-import type { Delivery } from "../github/read-delivery.ts";
-import { numberAt, stringAt, type JobKey } from "../github/workflow-job.ts";
+import type { JobFacts, JobStep } from "../github/job-facts.ts";
+import type { JobKey } from "../github/workflow-job.ts";
 import type { RoutedDecision, RunnerPlacement } from "../routing/decision.ts";
 
 export const JOB_ACTIONS = ["queued", "in_progress", "completed"] as const;
 export type JobAction = (typeof JOB_ACTIONS)[number];
 
-const MAX_STEPS = 100;
-
-export interface JobStep {
-  name: string;
-  number: number;
-  conclusion: string | null;
-}
+export type { JobStep } from "../github/job-facts.ts";
 
 export interface JobMessage {
   version: 1;
@@ -63,16 +57,15 @@ export function isJobAction(action: string | undefined): action is JobAction {
 
 /**
  * Build the queue message for a routed delivery: a compact snapshot of the job, so the consumer
- * never needs the (up to 25 MB) original body.
+ * never needs the (up to 25 MB) original body. `job` is the delivery's facts, read once where it
+ * entered (lib/github/job-facts.ts).
  */
-export function jobMessage(delivery: Delivery, action: JobAction, key: JobKey, decision: RoutedDecision, receivedAt: Date, unrouted?: string): JobMessage {
-  const p = delivery.payload;
-  const repository = stringAt(p, "repository", "full_name") ?? "";
-  const steps = (p as { workflow_job?: { steps?: unknown } }).workflow_job?.steps;
+export function jobMessage(deliveryId: string, action: JobAction, job: JobFacts, key: JobKey, decision: RoutedDecision, receivedAt: Date, unrouted?: string): JobMessage {
+  const repository = job.repository ?? "";
   return {
     version: 1,
     action,
-    deliveryId: delivery.id,
+    deliveryId,
     receivedAt: receivedAt.toISOString(),
     environment: decision.environment,
     codebuild: decision.codebuild,
@@ -83,27 +76,20 @@ export function jobMessage(delivery: Delivery, action: JobAction, key: JobKey, d
       id: key.jobId,
       runId: key.runId,
       runAttempt: key.runAttempt,
-      name: stringAt(p, "workflow_job", "name"),
-      workflowName: stringAt(p, "workflow_job", "workflow_name"),
+      name: job.name,
+      workflowName: job.workflowName,
       labels: decision.labels,
       repository,
-      owner: stringAt(p, "repository", "owner", "login") ?? repository.split("/")[0] ?? "",
-      repo: stringAt(p, "repository", "name") ?? repository.split("/")[1] ?? "",
-      headBranch: stringAt(p, "workflow_job", "head_branch"),
-      headSha: stringAt(p, "workflow_job", "head_sha"),
-      htmlUrl: stringAt(p, "workflow_job", "html_url"),
-      runUrl: stringAt(p, "workflow_job", "run_url"),
-      installationId: numberAt(p, "installation", "id"),
-      runnerName: stringAt(p, "workflow_job", "runner_name"),
-      conclusion: stringAt(p, "workflow_job", "conclusion"),
-      steps: Array.isArray(steps) ? steps.slice(0, MAX_STEPS).flatMap(toStep) : [],
+      owner: job.ownerLogin ?? repository.split("/")[0] ?? "",
+      repo: job.repositoryName ?? repository.split("/")[1] ?? "",
+      headBranch: job.headBranch,
+      headSha: job.headSha,
+      htmlUrl: job.htmlUrl,
+      runUrl: job.runUrl,
+      installationId: job.installationId,
+      runnerName: job.runnerName,
+      conclusion: job.conclusion,
+      steps: job.steps,
     },
   };
-}
-
-function toStep(step: unknown): JobStep[] {
-  const name = stringAt(step, "name");
-  const number = numberAt(step, "number");
-  if (name === undefined || number === undefined) return [];
-  return [{ name: name.slice(0, 200), number, conclusion: stringAt(step, "conclusion") ?? null }];
 }

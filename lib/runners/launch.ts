@@ -9,7 +9,8 @@
  * The collaborators are ports (GitHub, the secret store, CodeBuild, the dead-letter queue), so the
  * logic is tested without AWS and wired to the real clients in `launcher-deps.ts`.
  */
-import type { AwsTarget } from "../aws/clients.ts";
+import type { AwsTarget } from "../aws/shared.ts";
+import { RunnerNameConflictError } from "../github/errors.ts";
 import { LaunchError, RetryLaterError } from "./errors.ts";
 import type { JobMessage } from "./job-message.ts";
 import type { RunnerPlacement } from "../routing/decision.ts";
@@ -26,6 +27,7 @@ export interface RunnerRegistration {
 
 /** GitHub: registers and removes just-in-time runners. */
 export interface RunnerRegistry {
+  /** Throws RunnerNameConflictError when a runner with that name already exists. */
   register(request: { owner: string; repo: string; installationId?: number | undefined; name: string; runners: RunnerPlacement; labels: string[] }): Promise<RunnerRegistration>;
   /** Remove a registration (by id, else by name); one that is already gone is fine. */
   unregister(request: { owner: string; repo: string; scope?: RunnerPlacement["scope"]; installationId?: number | undefined; runnerId?: number | undefined; name: string }): Promise<void>;
@@ -34,11 +36,6 @@ export interface RunnerRegistry {
 /** GitHub's truth about a job (the webhook is only news of it). */
 export interface GitHubJobs {
   job(request: { owner: string; repo: string; installationId?: number | undefined; jobId: number }): Promise<GitHubJob>;
-}
-
-/** Thrown by `RunnerRegistry.register` when a runner with that name already exists. */
-export class RunnerNameTakenError extends Error {
-  override name = "RunnerNameTakenError";
 }
 
 /** Where the JIT config waits for the build: referenced by name, never passed in plain text. */
@@ -200,7 +197,7 @@ async function registerRunner(deps: LaunchDeps, message: JobMessage, name: strin
   try {
     return await deps.registry.register(request);
   } catch (error) {
-    if (!(error instanceof RunnerNameTakenError)) throw error;
+    if (!(error instanceof RunnerNameConflictError)) throw error;
     // A crash after GitHub registered the runner but before the ledger recorded it: that
     // registration's config was never stored, so remove it and register again.
     await deps.registry.unregister({ owner: request.owner, repo: request.repo, scope: request.runners.scope, installationId: request.installationId, name });

@@ -21,7 +21,7 @@
  * | unknown to CodeBuild           | > onlineWithinMs after StartBuild                       | as "ended"                           |
  * | any                            | GitHub unreachable, rate limited                        | nothing: asked again next pass       |
  */
-import type { AwsTarget } from "../aws/clients.ts";
+import type { AwsTarget } from "../aws/shared.ts";
 import type { GitHubJob } from "../github/jobs.ts";
 import type { GitHubRunner } from "../github/runner-status.ts";
 import { LaunchError } from "./errors.ts";

@@ -13,7 +13,7 @@
  *   been online and idle past the idle window, while its job is taken elsewhere or over, is stopped;
  * - JIT configs are deleted once used or old; slots held by launches that are over are given back.
  */
-import type { AwsTarget } from "../aws/clients.ts";
+import type { AwsTarget } from "../aws/shared.ts";
 import type { GitHubRunner } from "../github/runner-status.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
 import type { RunnerPlacement } from "../routing/decision.ts";

@@ -5,7 +5,7 @@
  * forgotten first so that the replay starts afresh; a live launch is never touched.
  */
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { sqsClient } from "../aws/clients.ts";
+import { sqsClient } from "../aws/sqs.ts";
 import type { JobMessage } from "./job-message.ts";
 import { jobMessageSchema } from "./job-message-schema.ts";
 import type { JobSink } from "./job-queue.ts";

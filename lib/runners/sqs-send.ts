@@ -4,7 +4,7 @@
  * rejected deliveries never need it.
  */
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { sqsClient } from "../aws/clients.ts";
+import { sqsClient } from "../aws/sqs.ts";
 import type { JobMessage } from "./job-message.ts";
 
 export async function sendToQueue(queueUrl: string, message: JobMessage, deduplicationId: string): Promise<void> {

@@ -15,7 +15,7 @@
  */
 import { ChangeMessageVisibilityBatchCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import { sqsClient } from "../aws/clients.ts";
+import { sqsClient } from "../aws/sqs.ts";
 
 export interface BackoffOptions {
   /** The first retry's delay before jitter (default 2 s); it doubles with each receive. */

@@ -2,7 +2,7 @@
  * `runway replay`: list the launches parked in the job queue's dead-letter queue, and send them
  * (all, or one job's) to the job queue again once their cause is fixed.
  */
-import { documentClient } from "../../aws/clients.ts";
+import { documentClient } from "../../aws/dynamodb.ts";
 import { sqsJobSink } from "../../runners/job-queue.ts";
 import { Ledger } from "../../runners/ledger.ts";
 import { listParked, release, replayParked } from "../../runners/replay.ts";

@@ -3,7 +3,7 @@
  * that does not exist fails the check, since a typo would otherwise pass for ever.
  */
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
-import { cloudWatchClient } from "../../aws/clients.ts";
+import { cloudWatchClient } from "../../aws/cloudwatch.ts";
 import type { AlarmsCheckConfig } from "../../config/deploy-schema.ts";
 import type { CheckEnv, Measure } from "../types.ts";
 

@@ -7,7 +7,7 @@
  * not evidence either way.
  */
 import { GetMetricDataCommand, type MetricDataQuery, type MetricStat } from "@aws-sdk/client-cloudwatch";
-import { cloudWatchClient } from "../../aws/clients.ts";
+import { cloudWatchClient } from "../../aws/cloudwatch.ts";
 import type { CloudWatchCheckConfig } from "../../config/deploy-schema.ts";
 import { conditionSubjects, evaluateCondition, parseCondition, RESULT_ID, subjectValue, type ConditionNode } from "../../config/metric-condition.ts";
 import { CheckSetupError } from "../errors.ts";

@@ -11,7 +11,7 @@ import {
   ListTasksCommand,
   type Task,
 } from "@aws-sdk/client-ecs";
-import { ecsClient } from "../../aws/clients.ts";
+import { ecsClient } from "../../aws/ecs.ts";
 import type { EcsCheckConfig } from "../../config/deploy-schema.ts";
 import { CheckSetupError } from "../errors.ts";
 import type { CheckEnv, Measure } from "../types.ts";

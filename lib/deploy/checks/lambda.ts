@@ -5,7 +5,7 @@
  * never logged; only the expectations that failed are.
  */
 import { InvokeCommand } from "@aws-sdk/client-lambda";
-import { lambdaClient } from "../../aws/clients.ts";
+import { lambdaClient } from "../../aws/lambda.ts";
 import type { LambdaCheckConfig } from "../../config/deploy-schema.ts";
 import { CheckSetupError } from "../errors.ts";
 import { fillJson, fillTemplate , quote } from "../template.ts";

@@ -3,7 +3,7 @@
  * named one) is `healthy` in the load balancer's eyes, and there are at least `minHealthy`.
  */
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { elbv2Client } from "../../aws/clients.ts";
+import { elbv2Client } from "../../aws/elbv2.ts";
 import type { TargetHealthCheckConfig } from "../../config/deploy-schema.ts";
 import { CheckSetupError } from "../errors.ts";
 import { fillTemplate } from "../template.ts";

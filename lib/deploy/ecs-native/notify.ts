@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { logger } from "../../observability/logger.ts";
-import { describe } from "../analysis.ts";
+import { describe } from "../../errors/describe.ts";
 import { verdictNotice, type DeploymentNotifier, type VerdictNotice } from "../notifier.ts";
 import type { CheckResult, VerdictSubject } from "../types.ts";
 import type { EcsHookEvent } from "./types.ts";

@@ -6,7 +6,7 @@
  * only and ECS's record is what survives when that is lost.
  */
 import { DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, type ServiceDeployment, type ServiceRevision } from "@aws-sdk/client-ecs";
-import { ecsClient } from "../../aws/clients.ts";
+import { ecsClient } from "../../aws/ecs.ts";
 import { DeploymentLookupError } from "../errors.ts";
 import type { EcsHookStage } from "./stages.ts";
 import type { EcsHookEvent } from "./types.ts";

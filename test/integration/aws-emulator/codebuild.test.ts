@@ -10,7 +10,7 @@ import {
   type Build,
 } from "@aws-sdk/client-codebuild";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { codeBuildClient } from "../../../lib/aws/clients.ts";
+import { codeBuildClient } from "../../../lib/aws/codebuild.ts";
 import {
   buildStateChangeEvent,
   createCodeBuildEmulation,

@@ -1,9 +1,9 @@
 /** Shared set-up for the emulator's integration tests. */
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 
 const SERVICES = ["SQS", "CODEBUILD", "STS", "LAMBDA", "CLOUDWATCH", "ELASTIC_LOAD_BALANCING_V2"] as const;
 
-/** Point every SDK client of clients.ts at the emulator (the SDK's own AWS_ENDPOINT_URL_<SERVICE>). */
+/** Point every SDK client of lib/aws/ at the emulator (the SDK's own AWS_ENDPOINT_URL_<SERVICE>). */
 export function pointClientsAt(url: string): () => void {
   for (const service of SERVICES) process.env[`AWS_ENDPOINT_URL_${service}`] = url;
   resetAwsClients();

@@ -15,7 +15,15 @@ import * as Sqs from "@aws-sdk/client-sqs";
 import * as Ssm from "@aws-sdk/client-ssm";
 import * as Sts from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cloudWatchClient, codeBuildClient, codeDeployClient, ecsClient, elbv2Client, lambdaClient, sqsClient, ssmClient, stsClient } from "../../../lib/aws/clients.ts";
+import { cloudWatchClient } from "../../../lib/aws/cloudwatch.ts";
+import { codeBuildClient } from "../../../lib/aws/codebuild.ts";
+import { codeDeployClient } from "../../../lib/aws/codedeploy.ts";
+import { ecsClient } from "../../../lib/aws/ecs.ts";
+import { elbv2Client } from "../../../lib/aws/elbv2.ts";
+import { lambdaClient } from "../../../lib/aws/lambda.ts";
+import { sqsClient } from "../../../lib/aws/sqs.ts";
+import { ssmClient } from "../../../lib/aws/ssm.ts";
+import { stsClient } from "../../../lib/aws/sts.ts";
 import { createCodeBuildEmulation, createSqsEmulation, createStsEmulation, startAwsEmulator, type AwsEmulator, type ServiceEmulation } from "../../../lib/local/aws-emulator/index.ts";
 import { serviceModel } from "../../../lib/local/aws-emulator/models.ts";
 import { checkResponse } from "../../../lib/local/aws-emulator/validate.ts";
@@ -46,13 +54,13 @@ beforeAll(async () => {
   services = [createSqsEmulation(), createCodeBuildEmulation(), createStsEmulation(), createSsmEmulation(), codedeploy, ecs, elbv2, cloudwatch, lambda];
   aws = await startAwsEmulator({ services, checkResponses: true });
   for (const service of ENDPOINTS) process.env[`AWS_ENDPOINT_URL_${service}`] = aws.url;
-  const { resetAwsClients } = await import("../../../lib/aws/clients.ts");
+  const { resetAwsClients } = await import("../../../lib/aws/shared.ts");
   resetAwsClients();
 });
 
 afterAll(async () => {
   for (const service of ENDPOINTS) delete process.env[`AWS_ENDPOINT_URL_${service}`];
-  const { resetAwsClients } = await import("../../../lib/aws/clients.ts");
+  const { resetAwsClients } = await import("../../../lib/aws/shared.ts");
   resetAwsClients();
   await aws.close();
 });

@@ -9,7 +9,11 @@ import { GetFunctionCommand, InvokeCommand, ResourceNotFoundException } from "@a
 import { GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { cbor } from "@smithy/core/cbor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cloudWatchClient, codeBuildClient, elbv2Client, lambdaClient, stsClient } from "../../../lib/aws/clients.ts";
+import { cloudWatchClient } from "../../../lib/aws/cloudwatch.ts";
+import { codeBuildClient } from "../../../lib/aws/codebuild.ts";
+import { elbv2Client } from "../../../lib/aws/elbv2.ts";
+import { lambdaClient } from "../../../lib/aws/lambda.ts";
+import { stsClient } from "../../../lib/aws/sts.ts";
 import {
   AwsRawResponse,
   AwsServiceError,

@@ -17,7 +17,7 @@ import {
   TooManyEntriesInBatchRequest,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sqsClient } from "../../../lib/aws/clients.ts";
+import { sqsClient } from "../../../lib/aws/sqs.ts";
 import { createSqsEmulation, startAwsEmulator, type AwsEmulator, type SqsEmulation } from "../../../lib/local/aws-emulator/index.ts";
 import { pointClientsAt, rejectionOf, waitFor } from "./helpers.ts";
 

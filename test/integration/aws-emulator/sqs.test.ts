@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sqsClient } from "../../../lib/aws/clients.ts";
+import { sqsClient } from "../../../lib/aws/sqs.ts";
 import { createSqsEmulation, startAwsEmulator, type AwsEmulator, type SqsEmulation } from "../../../lib/local/aws-emulator/index.ts";
 import { pointClientsAt, rejectionOf, waitFor } from "./helpers.ts";
 

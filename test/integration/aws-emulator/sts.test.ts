@@ -1,6 +1,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetAwsClients, stsClient } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
+import { stsClient } from "../../../lib/aws/sts.ts";
 import { createStsEmulation, startAwsEmulator, type AwsEmulator, type StsEmulation } from "../../../lib/local/aws-emulator/index.ts";
 import { pointClientsAt, rejectionOf } from "./helpers.ts";
 

@@ -4,7 +4,7 @@
  */
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { cloudWatchCheckSchema } from "../../../lib/config/deploy-checks-schema.ts";
 import { analyse, pendingResult } from "../../../lib/deploy/analysis.ts";
 import { cloudWatchMeasure } from "../../../lib/deploy/checks/cloudwatch.ts";

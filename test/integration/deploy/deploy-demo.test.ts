@@ -1,6 +1,6 @@
 /** The `npm start` blue/green demo: one healthy green that passes, one stale green that fails. */
 import { afterEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { startAwsEmulator, type AwsEmulator } from "../../../lib/local/aws-emulator/server.ts";
 import { runDeployDemo } from "../../../lib/local/deploy-demo.ts";
 

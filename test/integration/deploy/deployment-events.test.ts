@@ -2,7 +2,7 @@
 import { PutLifecycleEventHookExecutionStatusCommand } from "@aws-sdk/client-codedeploy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../../functions/deployment-events.ts";
-import { codeDeployClient } from "../../../lib/aws/clients.ts";
+import { codeDeployClient } from "../../../lib/aws/codedeploy.ts";
 import { CODEDEPLOY_DETAIL_TYPE } from "../../../lib/deploy/deployment-events.ts";
 import { lambdaContext, seedShop, startHarness, type Harness } from "./harness.ts";
 

@@ -1,6 +1,6 @@
 /** The `npm start` ECS-native demo: ECS's part played over several invocations of the real hook code, to SUCCEEDED and to FAILED. */
 import { afterEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { startAwsEmulator, type AwsEmulator } from "../../../lib/local/aws-emulator/server.ts";
 import { runEcsDeployDemo } from "../../../lib/local/deploy-demo.ts";
 

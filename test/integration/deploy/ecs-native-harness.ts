@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Context } from "aws-lambda";
 import { stringify } from "yaml";
 import { handler } from "../../../functions/ecs-hook.ts";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { setConfig } from "../../../lib/config/runtime.ts";
 import type { EcsHookResponse } from "../../../lib/deploy/ecs-native/types.ts";
 import { startAwsEmulator, type AwsEmulator } from "../../../lib/local/aws-emulator/server.ts";

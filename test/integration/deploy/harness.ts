@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Context } from "aws-lambda";
 import { stringify } from "yaml";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { setConfig } from "../../../lib/config/runtime.ts";
 import { startAwsEmulator, type AwsEmulator } from "../../../lib/local/aws-emulator/server.ts";
 import { createCloudWatchEmulation, type CloudWatchEmulation } from "../../../lib/local/aws-emulator/services/cloudwatch.ts";

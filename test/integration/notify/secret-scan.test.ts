@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dynamoDbClient } from "../../../lib/aws/clients.ts";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb.ts";
 import { setConfig } from "../../../lib/config/runtime.ts";
 import type { NotificationEvent } from "../../../lib/notify/events.ts";
 import { startLocalDynamo, type LocalDynamo } from "../../support/notify/dynamodb.ts";

@@ -8,7 +8,7 @@
  */
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sqsClient } from "../../../lib/aws/clients.ts";
+import { sqsClient } from "../../../lib/aws/sqs.ts";
 import { deploymentsOf, type FakeDeployments } from "../../../lib/local/github-fake/deployments.ts";
 import { PROTECTION_DLQ, startLocalStack, type LocalStack } from "../../../lib/local/stack.ts";
 import { writeConfig } from "../local-stack/temp-config.ts";

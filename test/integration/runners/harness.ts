@@ -3,7 +3,8 @@
  * (CodeBuild, SSM, SQS, STS) and, for GitHub, a registry that records registrations. The launcher
  * code under test is the production code with its production AWS ports.
  */
-import { documentClient, resetAwsClients } from "../../../lib/aws/clients.ts";
+import { documentClient } from "../../../lib/aws/dynamodb.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { startAwsEmulator, type AwsEmulator } from "../../../lib/local/aws-emulator/server.ts";
 import { createCodeBuildEmulation, type CodeBuildEmulation } from "../../../lib/local/aws-emulator/services/codebuild.ts";
 import { createSqsEmulation, type SqsEmulation } from "../../../lib/local/aws-emulator/services/sqs.ts";
@@ -15,7 +16,8 @@ import { consumeJobMessages, type ConsumeDeps } from "../../../lib/runners/consu
 import type { GitHubJob } from "../../../lib/github/jobs.ts";
 import type { GitHubRunner } from "../../../lib/github/runner-status.ts";
 import { RetryLaterError } from "../../../lib/runners/errors.ts";
-import { RunnerNameTakenError, type GitHubJobs, type RunnerRegistry } from "../../../lib/runners/launch.ts";
+import { RunnerNameConflictError } from "../../../lib/github/errors.ts";
+import type { GitHubJobs, RunnerRegistry } from "../../../lib/runners/launch.ts";
 import { Ledger } from "../../../lib/runners/ledger.ts";
 import type { GitHubRunners } from "../../../lib/runners/reconcile.ts";
 
@@ -62,7 +64,7 @@ export async function startHarness(options: { table?: string; leaseMs?: number }
     registered,
     removed,
     async register(request) {
-      if (registered.has(request.name)) throw new RunnerNameTakenError(`a runner named ${request.name} exists`);
+      if (registered.has(request.name)) throw new RunnerNameConflictError(`a runner named ${request.name} exists`, { status: 409, runnerName: request.name });
       const runnerId = nextId++;
       registered.set(request.name, runnerId);
       return { runnerId, encodedJitConfig: `jit-secret-${request.name}-${runnerId}` };

@@ -6,7 +6,7 @@
  * dynalite and the AWS emulator over real sockets.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { documentClient } from "../../../lib/aws/clients.ts";
+import { documentClient } from "../../../lib/aws/dynamodb.ts";
 import { codeBuildStarter, codeBuildWatcher } from "../../../lib/runners/aws-ports.ts";
 import { RetryLaterError } from "../../../lib/runners/errors.ts";
 import { jobCompleted } from "../../../lib/runners/job-lifecycle.ts";

@@ -14,7 +14,7 @@ import { launch } from "../../../lib/runners/launch.ts";
 import { Ledger, launchKey } from "../../../lib/runners/ledger.ts";
 import { reconcile, type ReconcileDeps } from "../../../lib/runners/reconcile.ts";
 import type { NotificationInput } from "../../../lib/notify/event-keys.ts";
-import { documentClient } from "../../../lib/aws/clients.ts";
+import { documentClient } from "../../../lib/aws/dynamodb.ts";
 import { DLQ, gitHubTruth, queuedJob, sqsEvent, startHarness, type Harness } from "./harness.ts";
 
 let h: Harness;

@@ -6,7 +6,8 @@ import { createRequire } from "node:module";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
-import { dynamoDbClient, resetAwsClients } from "../../../lib/aws/clients.ts";
+import { dynamoDbClient } from "../../../lib/aws/dynamodb.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 
 // dynalite ships no types; its default export makes an http.Server.
 const dynalite = createRequire(import.meta.url)("dynalite") as (options: { createTableMs?: number }) => Server;

@@ -4,7 +4,7 @@ import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBa
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { alarmsCheckSchema, ecsCheckSchema, lambdaCheckSchema, targetHealthCheckSchema } from "../../../lib/config/deploy-checks-schema.ts";
 import { alarmsMeasure } from "../../../lib/deploy/checks/alarms.ts";
 import { ecsMeasure } from "../../../lib/deploy/checks/ecs.ts";

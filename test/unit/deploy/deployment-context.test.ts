@@ -1,7 +1,7 @@
 import { CodeDeployClient, GetDeploymentCommand, GetDeploymentGroupCommand, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from "@aws-sdk/client-codedeploy";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { appSpecTaskDefinition, resolveDeploymentContext } from "../../../lib/deploy/deployment-context.ts";
 
 const codedeploy = mockClient(CodeDeployClient);

@@ -1,7 +1,7 @@
 import { CodeDeployClient, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { CODEDEPLOY_DETAIL_TYPE, ECS_DETAIL_TYPE, handleDeploymentEvent, parseDeploymentEvent } from "../../../lib/deploy/deployment-events.ts";
 import type { DeploymentNotifier, DeploymentStateChange } from "../../../lib/deploy/notifier.ts";
 

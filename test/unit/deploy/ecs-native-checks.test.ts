@@ -1,7 +1,7 @@
 import { DescribeServiceDeploymentsCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, type ServiceRevision, type Task } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { ecsCheckSchema } from "../../../lib/config/deploy-checks-schema.ts";
 import { ecsCheckEnv } from "../../../lib/deploy/ecs-native/check-env.ts";
 import { revisionTasksMeasure } from "../../../lib/deploy/ecs-native/checks/revision-tasks.ts";

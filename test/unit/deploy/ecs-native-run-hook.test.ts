@@ -1,7 +1,7 @@
 import { DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, ECSClient, type ServiceDeployment } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import type { EcsHooksConfig } from "../../../lib/config/ecs-hooks-schema.ts";
 import { ConfigError } from "../../../lib/config/errors.ts";
 import { runEcsHook, type EcsHookDependencies } from "../../../lib/deploy/ecs-native/run-hook.ts";

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { deploySchema } from "../../../lib/config/deploy-schema.ts";
 import { runLifecycleHook, type HookDependencies } from "../../../lib/deploy/lifecycle-hook.ts";
 import type { DeploymentNotifier, VerdictNotice } from "../../../lib/deploy/notifier.ts";

@@ -1,9 +1,10 @@
 import { CodeDeployClient, LifecycleEventAlreadyCompletedException, PutLifecycleEventHookExecutionStatusCommand } from "@aws-sdk/client-codedeploy";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { ReportError } from "../../../lib/deploy/errors.ts";
-import { isRetryable, reportHookStatus } from "../../../lib/deploy/reporter.ts";
+import { reportHookStatus } from "../../../lib/deploy/reporter.ts";
+import { isRetryableAwsError } from "../../../lib/errors/aws-retryable.ts";
 
 const codedeploy = mockClient(CodeDeployClient);
 const input = { deploymentId: "d-1", executionId: "exec-1", status: "Failed" as const };
@@ -62,9 +63,9 @@ describe("hook status reporter", () => {
   });
 
   it("tells passing faults from refusals", () => {
-    expect(isRetryable(throttled())).toBe(true);
-    expect(isRetryable(Object.assign(new Error("x"), { $metadata: { httpStatusCode: 503 } }))).toBe(true);
-    expect(isRetryable(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toBe(true);
-    expect(isRetryable(Object.assign(new Error("no"), { name: "DeploymentDoesNotExistException", $metadata: { httpStatusCode: 400 } }))).toBe(false);
+    expect(isRetryableAwsError(throttled())).toBe(true);
+    expect(isRetryableAwsError(Object.assign(new Error("x"), { $metadata: { httpStatusCode: 503 } }))).toBe(true);
+    expect(isRetryableAwsError(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toBe(true);
+    expect(isRetryableAwsError(Object.assign(new Error("no"), { name: "DeploymentDoesNotExistException", $metadata: { httpStatusCode: 400 } }))).toBe(false);
   });
 });

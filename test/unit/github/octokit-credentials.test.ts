@@ -1,7 +1,7 @@
 import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { GitHubAppConfigError } from "../../../lib/github/errors.ts";
 import { githubClient, installationClient, resetGitHubClients } from "../../../lib/github/octokit.ts";
 import { resetSsmSecrets } from "../../../lib/github/ssm-secret-provider.ts";

@@ -7,7 +7,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { setConfig } from "../../../lib/config/runtime.ts";
 import { logger } from "../../../lib/observability/logger.ts";
 import { SAMPLE_CONFIG_FILE } from "../../support/config.ts";

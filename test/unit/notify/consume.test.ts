@@ -2,7 +2,7 @@ import { ChangeMessageVisibilityBatchCommand, SQSClient } from "@aws-sdk/client-
 import type { SQSRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { consumeNotifications } from "../../../lib/notify/consume.ts";
 import { deferOnQueue } from "../../../lib/notify/defer.ts";
 import { SlackRateLimitedError, SlackUnavailableError } from "../../../lib/notify/errors.ts";

@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { parseNotification, type NotificationInput } from "../../../lib/notify/events.ts";
 import { publish } from "../../../lib/notify/publish.ts";
 import { build, job, run } from "../../support/notify/events.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../lib/config/load.ts";
+import { jobFacts } from "../../../lib/github/job-facts.ts";
 import { MAX_FIELD_LENGTH } from "../../../lib/routing/fields.ts";
 import { describeFilter, evaluateGroups } from "../../../lib/routing/match.ts";
 import { route } from "../../../lib/routing/route.ts";
@@ -66,7 +67,7 @@ environments:
 `,
     "inline.yml",
   );
-  const filtersFor = (workflowName: string, actor = "alice") => evaluateGroups(config.environments.dev!.workflows, workflowJob({ workflowName, actor }))[0]!.filters;
+  const filtersFor = (workflowName: string, actor = "alice") => evaluateGroups(config.environments.dev!.workflows, jobFacts(workflowJob({ workflowName, actor })))[0]!.filters;
   const at = (length: number) => `deploy-${"x".repeat(length - "deploy-".length)}`;
 
   it("reads a value of exactly the cap as usual", () => {

@@ -6,7 +6,7 @@ import { ChangeMessageVisibilityBatchCommand, SQSClient } from "@aws-sdk/client-
 import type { SQSRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resetAwsClients } from "../../../lib/aws/clients.ts";
+import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { GitHubRateLimitError } from "../../../lib/github/errors.ts";
 import { RetryLaterError } from "../../../lib/runners/errors.ts";
 import { queueUrlOf, retryDelaySeconds, retryHintSeconds, sqsMessageVisibility } from "../../../lib/runners/visibility.ts";

@@ -18,7 +18,7 @@ import {
   type ServiceRevision,
   type Task,
 } from "@aws-sdk/client-ecs";
-import { ecsClient } from "../../../aws/clients.ts";
+import { ecsClient } from "../../../aws/ecs.ts";
 import type { EcsCheckConfig } from "../../../config/deploy-schema.ts";
 import { imageMismatches } from "../../checks/ecs.ts";
 import type { Measure } from "../../types.ts";

@@ -1,0 +1,5 @@
+/** The CloudWatch client (alarm and metric checks), created on first use per region. */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { AWS_MAX_ATTEMPTS, regional } from "./shared.ts";
+
+export const cloudWatchClient = /* @__PURE__ */ regional("cloudwatch", (region) => new CloudWatchClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));

@@ -1,0 +1,11 @@
+/** The DynamoDB clients (the Runway table), created on first use per region. */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { AWS_MAX_ATTEMPTS, regional } from "./shared.ts";
+
+export const dynamoDbClient = /* @__PURE__ */ regional("dynamodb", (region) => new DynamoDBClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+
+/** DynamoDB with plain JavaScript values (lib-dynamodb), over the same client. */
+export const documentClient = /* @__PURE__ */ regional("dynamodb-document", (region) =>
+  DynamoDBDocumentClient.from(dynamoDbClient(region), { marshallOptions: { removeUndefinedValues: true } }),
+);
