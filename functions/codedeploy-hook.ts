@@ -9,14 +9,17 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { Context } from "aws-lambda";
 import { getConfig } from "../lib/config/runtime.ts";
 import { runLifecycleHook, type HookOutcome } from "../lib/deploy/lifecycle-hook.ts";
-import { logNotifier } from "../lib/deploy/notifier.ts";
+import { queuedDeploymentNotifier } from "../lib/notify/deploy-notifier.ts";
 import { logger } from "../lib/observability/logger.ts";
+
+/** Verdicts and state changes go to the deployment's Slack thread, through the notify queue. */
+const slack = queuedDeploymentNotifier();
 
 async function validateHook(event: unknown, context: Context): Promise<HookOutcome> {
   return runLifecycleHook(event, context, {
     loadDeployConfig: async () => (await getConfig()).deploy,
     hookName: process.env.RUNWAY_HOOK,
-    notifier: logNotifier,
+    notifier: slack,
   });
 }
 
