@@ -9,7 +9,7 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { setInvocationDeadline } from "../lib/github/deadline.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { consumeJobMessages, type ConsumeDeps } from "../lib/runners/consume.ts";
-import { launcherDepsFromEnv } from "../lib/runners/deps.ts";
+import { launcherDepsFromEnv } from "../lib/runners/launcher-deps.ts";
 import { sqsMessageVisibility } from "../lib/runners/visibility.ts";
 
 const deps: ConsumeDeps = {

@@ -1,20 +1,16 @@
 /**
- * The launcher's and the reconciler's collaborators, built from the function's environment: the
+ * The reconciler's and the redeliverer's collaborators (the launcher's: launcher-deps.ts), and
+ * what they share with the launcher, built from the function's environment: the
  * one place that turns `RUNWAY_*` variables into a ledger, AWS ports and GitHub, so that the Lambda
  * functions, the local stack and the benchmarks wire them identically.
  */
 import { documentClient } from "../aws/dynamodb.ts";
-import { fetchJobLog } from "../artifacts/job-log.ts";
-import { writeMarker } from "../artifacts/marker.ts";
-import { logExcerptKey, presign, putText } from "../artifacts/store.ts";
 import { NOTIFY_DEFAULTS } from "../config/notify-defaults.ts";
 import { getConfig } from "../config/runtime.ts";
 import { appDeliveryLog } from "../github/deliveries.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
 import { publish } from "../notify/publish.ts";
-import type { ExcerptStore } from "./job-lifecycle.ts";
-import { codeBuildStarter, codeBuildWatcher, deadLetterParking, ssmJitSecrets } from "./aws-ports.ts";
-import type { ConsumeDeps } from "./consume.ts";
+import { codeBuildWatcher, deadLetterParking, ssmJitSecrets } from "./aws-ports.ts";
 import { githubJobs, githubRegistry, githubRunners } from "./github-registry.ts";
 import { sqsJobSink } from "./job-queue.ts";
 import { Ledger } from "./ledger.ts";
@@ -22,16 +18,16 @@ import { RedeliveryRecords } from "./redelivery-records.ts";
 import type { ReconcileDeps } from "./reconcile.ts";
 import { REDELIVER_DEFAULTS, type RedeliverDeps } from "./redeliver.ts";
 
-type Log = (message: string, fields: Record<string, unknown>) => void;
+export type Log = (message: string, fields: Record<string, unknown>) => void;
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
+export function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) throw new Error(`${name} is not set: the function's configuration (serverless.yml) must provide it`);
   return value;
 }
 
-const seconds = (env: NodeJS.ProcessEnv, name: string, fallback: number) => Number(env[name] ?? fallback) * 1000;
-const jitPrefix = (env: NodeJS.ProcessEnv) => env.RUNWAY_JIT_PREFIX ?? `/runway/${env.RUNWAY_STAGE ?? "local"}/jit`;
+export const seconds = (env: NodeJS.ProcessEnv, name: string, fallback: number) => Number(env[name] ?? fallback) * 1000;
+export const jitPrefix = (env: NodeJS.ProcessEnv) => env.RUNWAY_JIT_PREFIX ?? `/runway/${env.RUNWAY_STAGE ?? "local"}/jit`;
 
 export function ledgerFromEnv(env: NodeJS.ProcessEnv = process.env): Ledger {
   return new Ledger({ client: documentClient(), table: required(env, "RUNWAY_TABLE") });
@@ -65,50 +61,6 @@ export function queuedNotifications(queueUrl?: string): { notify: (event: Notifi
 /** How long artifact links work: `notify.artifactLinkExpiry`. */
 export async function linkExpirySeconds(): Promise<number> {
   return (await getConfig()).notify?.artifactLinkExpiry ?? NOTIFY_DEFAULTS.artifactLinkExpiry;
-}
-
-/** Failed jobs' log excerpts, kept under their build's prefix and linked for Slack. */
-export function s3ExcerptStore(bucket: string): ExcerptStore {
-  return {
-    fetchLog: (message) => fetchJobLog({ owner: message.job.owner, repo: message.job.repo, jobId: message.job.id, installationId: message.job.installationId }),
-    async save(buildId, excerpt) {
-      const key = logExcerptKey(buildId);
-      await putText(bucket, key, excerpt);
-      return { name: "log-excerpt.txt", url: await presign(bucket, key, await linkExpirySeconds()) };
-    },
-  };
-}
-
-export function launcherDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = process.env): ConsumeDeps {
-  const bucket = env.RUNWAY_ARTIFACTS_BUCKET;
-  const notifications = queuedNotifications(env.RUNWAY_NOTIFY_QUEUE_URL);
-  const builds = codeBuildStarter({ artifactsBucket: bucket, idleTimeoutSeconds: seconds(env, "RUNWAY_IDLE_TIMEOUT_SECONDS", 600) / 1000 });
-  const registry = githubRegistry();
-  const secrets = ssmJitSecrets();
-  const queue = sqsJobSink(env.RUNWAY_JOB_QUEUE_URL);
-  return {
-    notify: notifications.notify,
-    flushNotifications: notifications.flush,
-    excerpts: bucket ? s3ExcerptStore(bucket) : undefined,
-    ledger: ledgerFromEnv(env),
-    registry,
-    secrets,
-    builds,
-    parking: deadLetterParking(env.RUNWAY_JOB_DLQ_URL),
-    foreign: {
-      builds,
-      registry,
-      secrets,
-      jobs: githubJobs(),
-      requeue: (message, deduplicationId) => queue.send(message, deduplicationId),
-      jitPrefix: jitPrefix(env),
-      maxRelaunches: Number(env.RUNWAY_MAX_RELAUNCHES ?? 2),
-    },
-    // The lease outlasts one invocation (60 s; GitHub's waits are capped by its deadline), with margin.
-    settings: { leaseMs: seconds(env, "RUNWAY_LAUNCH_LEASE_SECONDS", 90), jitPrefix: jitPrefix(env), maxAttempts: Number(env.RUNWAY_MAX_LAUNCH_ATTEMPTS ?? 8) },
-    writeMarker: bucket ? (runnerName, marker) => writeMarker(bucket, runnerName, marker) : undefined,
-    log,
-  };
 }
 
 export function reconcilerDepsFromEnv(log: Log, env: NodeJS.ProcessEnv = process.env): ReconcileDeps {
