@@ -14,7 +14,7 @@ import { deliveryLog, type DeliveryLogContext } from "../lib/http/middleware/del
 import { githubDelivery } from "../lib/http/middleware/github-delivery.ts";
 import { httpErrors } from "../lib/http/middleware/http-errors.ts";
 import { logger } from "../lib/observability/logger.ts";
-import { sqsJobSink } from "../lib/runners/job-queue.ts";
+import { sqsJobSink } from "../lib/jobs/job-queue.ts";
 
 const jobs = sqsJobSink();
 

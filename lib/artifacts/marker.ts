@@ -7,7 +7,7 @@
  */
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { s3Client } from "../aws/s3.ts";
-import { environmentOfRunner } from "../runners/runner-name.ts";
+import { environmentOfRunner } from "../jobs/runner-name.ts";
 
 export interface ConclusionMarker {
   conclusion: string;

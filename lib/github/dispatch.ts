@@ -7,9 +7,9 @@
 import type { RunwayConfig } from "../config/schema.ts";
 import { sqsProtectionSink, type ProtectionSink } from "../protection/queue.ts";
 import { receiveProtectionRule } from "../protection/receive.ts";
-import { isJobAction, jobMessage, type JobAction } from "../runners/job-message.ts";
-import { environmentOfRunner } from "../runners/runner-name.ts";
-import type { JobSink } from "../runners/job-queue.ts";
+import { isJobAction, jobMessage, type JobAction } from "../jobs/job-message.ts";
+import { environmentOfRunner } from "../jobs/runner-name.ts";
+import type { JobSink } from "../jobs/job-queue.ts";
 import type { RouteDecision } from "../routing/decision.ts";
 import { environmentDecision, routeJob, type ServedEnvironments } from "../routing/route.ts";
 import { isKnownEvent, type Delivery } from "./read-delivery.ts";

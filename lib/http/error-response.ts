@@ -6,7 +6,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { ConfigError } from "../config/errors.ts";
 import { DeliveryError, WebhookSecretError } from "../github/errors.ts";
-import { QueueUnavailableError } from "../runners/job-queue.ts";
+import { QueueUnavailableError } from "../jobs/job-queue.ts";
 
 /** A JSON response. */
 export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {

@@ -3,7 +3,7 @@
  * terminal. Colour only on a terminal.
  */
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { JobMessage } from "../runners/job-message.ts";
+import type { JobMessage } from "../jobs/job-message.ts";
 
 export type Print = (line: string) => void;
 

@@ -142,7 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     import("../../functions/slack-notifier.ts"),
     import("../../functions/build-events.ts"),
     import("../../functions/protection-rule.ts"),
-    import("../runners/job-message-schema.ts"),
+    import("../jobs/job-message-schema.ts"),
     import("../config/runtime.ts"),
   ]);
   const config = await getConfig();

@@ -8,7 +8,7 @@
  * environment and deployment) is queued once, so GitHub is not answered twice.
  */
 import { createHash } from "node:crypto";
-import { QueueUnavailableError } from "../runners/job-queue.ts";
+import { QueueUnavailableError } from "../jobs/job-queue.ts";
 import type { ProtectionRequest } from "./request.ts";
 
 /** Anything that accepts protection requests: SQS in production, an array in tests. */

@@ -12,7 +12,7 @@ import { sqsClient } from "../aws/sqs.ts";
 import { ssmClientFor } from "../aws/ssm.ts";
 import { logger } from "../observability/logger.ts";
 import { classifyAwsError, RetryLaterError } from "./errors.ts";
-import type { JobMessage } from "./job-message.ts";
+import type { JobMessage } from "../jobs/job-message.ts";
 import type { BuildStarter, JitSecrets, ParkingLot } from "./launch.ts";
 import type { BuildState, BuildWatcher } from "./reconcile.ts";
 

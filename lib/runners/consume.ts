@@ -7,8 +7,8 @@
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { jobCompleted, jobStarted, type LifecycleDeps, type LifecycleOutcome } from "./job-lifecycle.ts";
-import type { JobMessage } from "./job-message.ts";
-import { jobMessageSchema } from "./job-message-schema.ts";
+import type { JobMessage } from "../jobs/job-message.ts";
+import { jobMessageSchema } from "../jobs/job-message-schema.ts";
 import { launch, type LaunchDeps, type LaunchOutcome } from "./launch.ts";
 import { retryDelaySeconds, retryHintSeconds, type BackoffOptions, type MessageVisibility, type RecordRetry } from "./visibility.ts";
 

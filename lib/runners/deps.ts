@@ -12,7 +12,7 @@ import type { NotificationInput } from "../notify/event-keys.ts";
 import { publish } from "../notify/publish.ts";
 import { codeBuildWatcher, deadLetterParking, ssmJitSecrets } from "./aws-ports.ts";
 import { githubJobs, githubRegistry, githubRunners } from "./github-registry.ts";
-import { sqsJobSink } from "./job-queue.ts";
+import { sqsJobSink } from "../jobs/job-queue.ts";
 import { Ledger } from "./ledger.ts";
 import { RedeliveryRecords } from "./redelivery-records.ts";
 import type { ReconcileDeps } from "./reconcile.ts";

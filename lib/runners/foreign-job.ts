@@ -9,7 +9,7 @@
  */
 import type { AwsTarget } from "../aws/shared.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
-import type { JobMessage } from "./job-message.ts";
+import type { JobMessage } from "../jobs/job-message.ts";
 import type { BuildStarter, GitHubJobs, JitSecrets, RunnerRegistry } from "./launch.ts";
 import type { LaunchRecord, Ledger } from "./ledger.ts";
 import { jobForeignEvent } from "./notifications.ts";

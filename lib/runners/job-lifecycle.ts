@@ -10,7 +10,7 @@
 import { failureExcerpt } from "../artifacts/log-excerpt.ts";
 import type { ConclusionMarker } from "../artifacts/marker.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
-import type { JobMessage } from "./job-message.ts";
+import type { JobMessage } from "../jobs/job-message.ts";
 import { launchKey, type LaunchRecord, type Ledger } from "./ledger.ts";
 import { catchForeignJob, foreignReason, type ForeignJobDeps, type ForeignOutcome } from "./foreign-job.ts";
 import { jobCompletedEvent, jobStartedEvent } from "./notifications.ts";

@@ -12,7 +12,7 @@
 import type { AwsTarget } from "../aws/shared.ts";
 import { RunnerNameConflictError } from "../github/errors.ts";
 import { LaunchError, RetryLaterError } from "./errors.ts";
-import type { JobMessage } from "./job-message.ts";
+import type { JobMessage } from "../jobs/job-message.ts";
 import type { RunnerPlacement } from "../routing/decision.ts";
 import type { GitHubJob } from "../github/jobs.ts";
 import { LeaseLostError, type Ledger, type LaunchRecord } from "./ledger.ts";

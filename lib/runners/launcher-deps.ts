@@ -9,7 +9,7 @@ import type { ConsumeDeps } from "./consume.ts";
 import { jitPrefix, ledgerFromEnv, linkExpirySeconds, queuedNotifications, seconds, type Log } from "./deps.ts";
 import { githubJobs, githubRegistry } from "./github-registry.ts";
 import type { ExcerptStore } from "./job-lifecycle.ts";
-import { sqsJobSink } from "./job-queue.ts";
+import { sqsJobSink } from "../jobs/job-queue.ts";
 
 /**
  * The artifacts bucket's code (the S3 client, the presigner), loaded when a job first completes:

@@ -17,10 +17,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { JobMessage } from "./job-message.ts";
-import { jitParameterName, launchKey, launchKeyOfRunner, runnerNameFor } from "./runner-name.ts";
+import type { JobMessage } from "../jobs/job-message.ts";
+import { jitParameterName, launchKey, launchKeyOfRunner, runnerNameFor } from "../jobs/runner-name.ts";
 
-export { environmentOfRunner, jitParameterName, launchKey, launchKeyOfRunner, runnerNameFor } from "./runner-name.ts";
+export { environmentOfRunner, jitParameterName, launchKey, launchKeyOfRunner, runnerNameFor } from "../jobs/runner-name.ts";
 
 export type LaunchState = "launching" | "waiting" | "launched" | "failed" | "finished";
 

@@ -4,7 +4,7 @@
  * each event carries its run and needs nothing else to be posted in the right thread.
  */
 import type { NotificationInput } from "../notify/event-keys.ts";
-import type { JobMessage } from "./job-message.ts";
+import type { JobMessage } from "../jobs/job-message.ts";
 import type { LaunchRecord } from "./ledger.ts";
 
 type RunInfo = Extract<NotificationInput, { run: unknown }>["run"];

@@ -17,7 +17,7 @@ import type { AwsTarget } from "../aws/shared.ts";
 import type { GitHubRunner } from "../github/runner-status.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
 import type { RunnerPlacement } from "../routing/decision.ts";
-import type { JobSink } from "./job-queue.ts";
+import type { JobSink } from "../jobs/job-queue.ts";
 import type { GitHubJobs, JitSecrets, ParkingLot, RunnerRegistry } from "./launch.ts";
 import type { LaunchRecord, Ledger } from "./ledger.ts";
 import { askJob, stillUntaken, targetOf, watchBuilds } from "./reconcile-builds.ts";

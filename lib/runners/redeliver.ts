@@ -24,7 +24,7 @@
  */
 import { succeeded, type DeliveryLog, type HookDelivery, type HookDeliveryDetail } from "../github/deliveries.ts";
 import { GitHubApiError } from "../github/errors.ts";
-import { isJobAction } from "./job-message.ts";
+import { isJobAction } from "../jobs/job-message.ts";
 import type { Ledger } from "./ledger.ts";
 import type { RedeliveryRecords } from "./redelivery-records.ts";
 

@@ -6,9 +6,9 @@
  */
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { sqsClient } from "../aws/sqs.ts";
-import type { JobMessage } from "./job-message.ts";
-import { jobMessageSchema } from "./job-message-schema.ts";
-import type { JobSink } from "./job-queue.ts";
+import type { JobMessage } from "../jobs/job-message.ts";
+import { jobMessageSchema } from "../jobs/job-message-schema.ts";
+import type { JobSink } from "../jobs/job-queue.ts";
 import type { Ledger } from "./ledger.ts";
 
 export interface ParkedLaunch {

@@ -1,6 +1,6 @@
 /** Job messages as the webhook builds them, and SQS events carrying them, for launcher tests. */
 import type { SQSEvent } from "aws-lambda";
-import type { JobMessage } from "../../lib/runners/job-message.ts";
+import type { JobMessage } from "../../lib/jobs/job-message.ts";
 
 export const PROJECT = "runway-runner-dev";
 

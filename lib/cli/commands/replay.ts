@@ -3,7 +3,7 @@
  * (all, or one job's) to the job queue again once their cause is fixed.
  */
 import { documentClient } from "../../aws/dynamodb.ts";
-import { sqsJobSink } from "../../runners/job-queue.ts";
+import { sqsJobSink } from "../../jobs/job-queue.ts";
 import { Ledger } from "../../runners/ledger.ts";
 import { listParked, release, replayParked } from "../../runners/replay.ts";
 import { parseCommandArgs } from "../args.ts";

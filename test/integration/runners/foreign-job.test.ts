@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GitHubJob } from "../../../lib/github/jobs.ts";
 import { consumeJobMessages } from "../../../lib/runners/consume.ts";
-import type { JobMessage } from "../../../lib/runners/job-message.ts";
+import type { JobMessage } from "../../../lib/jobs/job-message.ts";
 import type { NotificationInput } from "../../../lib/notify/event-keys.ts";
 import { queuedJob, sqsEvent, startHarness, type Harness } from "./harness.ts";
 

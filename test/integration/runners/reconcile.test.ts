@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { codeBuildWatcher } from "../../../lib/runners/aws-ports.ts";
 import { consumeJobMessages } from "../../../lib/runners/consume.ts";
 import { jobCompleted, jobStarted } from "../../../lib/runners/job-lifecycle.ts";
-import type { JobMessage } from "../../../lib/runners/job-message.ts";
+import type { JobMessage } from "../../../lib/jobs/job-message.ts";
 import { launch } from "../../../lib/runners/launch.ts";
 import { Ledger, launchKey } from "../../../lib/runners/ledger.ts";
 import { reconcile, type ReconcileDeps } from "../../../lib/runners/reconcile.ts";

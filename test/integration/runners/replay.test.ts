@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../../lib/cli/main.ts";
 import { consumeJobMessages } from "../../../lib/runners/consume.ts";
-import type { JobMessage } from "../../../lib/runners/job-message.ts";
+import type { JobMessage } from "../../../lib/jobs/job-message.ts";
 import { DLQ, queuedJob, sqsEvent, startHarness, type Harness } from "./harness.ts";
 
 let h: Harness;

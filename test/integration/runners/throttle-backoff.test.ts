@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { consumeJobMessages, type ConsumeDeps } from "../../../lib/runners/consume.ts";
 import { sqsMessageVisibility } from "../../../lib/runners/visibility.ts";
-import { sendToQueue } from "../../../lib/runners/sqs-send.ts";
-import { deduplicationId } from "../../../lib/runners/job-queue.ts";
-import type { JobMessage } from "../../../lib/runners/job-message.ts";
+import { sendToQueue } from "../../../lib/jobs/sqs-send.ts";
+import { deduplicationId } from "../../../lib/jobs/job-queue.ts";
+import type { JobMessage } from "../../../lib/jobs/job-message.ts";
 import { waitFor } from "../aws-emulator/helpers.ts";
 import { DLQ, queuedJob, startHarness, type Harness } from "./harness.ts";
 

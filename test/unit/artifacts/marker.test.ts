@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { markerKey } from "../../../lib/artifacts/marker.ts";
-import { runnerNameFor } from "../../../lib/runners/runner-name.ts";
+import { runnerNameFor } from "../../../lib/jobs/runner-name.ts";
 
 describe("markerKey", () => {
   it("puts the marker under the runner's environment, as the buildspec's marker_key does", () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { dispatch } from "../../../lib/github/dispatch.ts";
-import type { JobMessage } from "../../../lib/runners/job-message.ts";
+import type { JobMessage } from "../../../lib/jobs/job-message.ts";
 import { sampleConfig } from "../../support/config.ts";
 import { workflowJob, type JobOptions } from "../../support/payloads.ts";
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { dispatch } from "../../../lib/github/dispatch.ts";
 import type { Delivery } from "../../../lib/github/read-delivery.ts";
 import type { ProtectionRequest } from "../../../lib/protection/request.ts";
-import { QueueUnavailableError } from "../../../lib/runners/job-queue.ts";
+import { QueueUnavailableError } from "../../../lib/jobs/job-queue.ts";
 import { protectionConfig, protectionPayload, SHA } from "../../support/protection.ts";
 
 const config = protectionConfig();

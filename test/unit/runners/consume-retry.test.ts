@@ -7,7 +7,7 @@ import type { SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { consumeJobMessages, type ConsumeDeps } from "../../../lib/runners/consume.ts";
 import { RetryLaterError } from "../../../lib/runners/errors.ts";
-import type { JobMessage } from "../../../lib/runners/job-message.ts";
+import type { JobMessage } from "../../../lib/jobs/job-message.ts";
 import type { RecordRetry } from "../../../lib/runners/visibility.ts";
 import { queuedJob } from "../../support/job-messages.ts";
 

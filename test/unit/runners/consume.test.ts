@@ -6,7 +6,7 @@ import type { SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { consumeJobMessages, type ConsumeDeps } from "../../../lib/runners/consume.ts";
 import { RetryLaterError } from "../../../lib/runners/errors.ts";
-import type { JobMessage } from "../../../lib/runners/job-message.ts";
+import type { JobMessage } from "../../../lib/jobs/job-message.ts";
 import { queuedJob } from "../../support/job-messages.ts";
 
 function event(records: { id: string; group: string; body: unknown }[]): SQSEvent {
