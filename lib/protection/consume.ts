@@ -6,7 +6,8 @@
  * too, rather than dropped: the job it was about would otherwise wait for 30 days unexplained.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { retryDelaySeconds, type BackoffOptions, type MessageVisibility, type RecordRetry } from "../runners/visibility.ts";
+import { consumeFifoBatch, safeJson } from "../runners/fifo-batch.ts";
+import { retryDelaySeconds, type BackoffOptions, type MessageVisibility } from "../runners/visibility.ts";
 import { answerProtectionRequest, type AnswerDeps, type AnswerOutcome } from "./answer.ts";
 import { protectionRequestSchema } from "./message-schema.ts";
 import type { ProtectionRequest } from "./request.ts";
@@ -28,29 +29,11 @@ export interface ConsumeProtectionDeps extends AnswerDeps {
  * export const handler = (event: SQSEvent) => consumeProtectionRequests(event, deps);
  */
 export async function consumeProtectionRequests(event: SQSEvent, deps: ConsumeProtectionDeps): Promise<SQSBatchResponse> {
-  const groups = Map.groupBy(event.Records, (record) => record.attributes.MessageGroupId ?? record.messageId);
-  const retries = (await Promise.all([...groups.values()].map((records) => consumeGroup(records, deps)))).flat();
-  const shortened = retries.length > 0 ? deps.visibility?.retryAfter(retries).catch(() => undefined) : undefined;
-  await Promise.all([deps.flushNotifications?.(), shortened]);
-  return { batchItemFailures: retries.map(({ record }) => ({ itemIdentifier: record.messageId })) };
-}
-
-async function consumeGroup(records: SQSRecord[], deps: ConsumeProtectionDeps): Promise<RecordRetry[]> {
-  const retries: RecordRetry[] = [];
-  // Set by the group's first retry: its later records wait as long, so the group keeps its order.
-  let seconds: number | undefined;
-  for (const record of records) {
-    if (seconds !== undefined) {
-      retries.push({ record, seconds });
-      continue;
-    }
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? 1);
-    const delay = await consumeRecord(record, receiveCount, deps);
-    if (delay === undefined) continue;
-    seconds = delay;
-    retries.push({ record, seconds });
-  }
-  return retries;
+  return consumeFifoBatch(event, {
+    handle: (record) => consumeRecord(record, Number(record.attributes.ApproximateReceiveCount ?? 1), deps),
+    visibility: deps.visibility,
+    flush: deps.flushNotifications,
+  });
 }
 
 /** Seconds until the record comes back, or undefined when it is done with. */
@@ -87,10 +70,3 @@ function facts(request: ProtectionRequest) {
   return { repository: request.repository, runId: request.runId, environment: request.environment, sha: request.sha, deliveryId: request.deliveryId };
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
