@@ -27,6 +27,7 @@ import * as z from "zod";
 import { HOOK_NAMES, LAMBDA_ONLY_HOOK_NAMES, SERVER_HOOK_NAMES, SERVER_ONLY_HOOK_NAMES } from "./deploy-names.ts";
 import { checkSchema, duration, scriptCheckSchema } from "./deploy-checks-schema.ts";
 import { ecsHooksSchema } from "./ecs-hooks-schema.ts";
+import { nameChecks } from "./check-names.ts";
 
 export { HOOK_NAMES, SERVER_HOOK_NAMES, type HookName, type LambdaHookName, type ServerHookName } from "./deploy-names.ts";
 export { PLACEHOLDERS, parseDurationMs } from "./deploy-checks-schema.ts";
@@ -77,18 +78,6 @@ export const serverHookSchema = hookSchemaOf(scriptCheckSchema).superRefine((hoo
     }
   });
 });
-
-/** Unnamed checks are called after their type, numbered when a type repeats ("http", "http-2"). */
-function nameChecks<T extends { type: string; name?: string | undefined }>(checks: T[]): Array<T & { name: string }> {
-  const taken = new Set(checks.flatMap((check) => (check.name === undefined ? [] : [check.name])));
-  return checks.map((check) => {
-    if (check.name !== undefined) return { ...check, name: check.name };
-    let name = check.type;
-    for (let n = 2; taken.has(name); n++) name = `${check.type}-${n}`;
-    taken.add(name);
-    return { ...check, name };
-  });
-}
 
 const hooksSchema = z.strictObject(
   {

@@ -37,6 +37,7 @@
 import * as z from "zod";
 import { BEFORE_GREEN_STAGES, ECS_HOOK_STAGES, type EcsHookStage } from "../deploy/ecs-native/stages.ts";
 import { checkSchema, duration } from "./deploy-checks-schema.ts";
+import { nameChecks } from "./check-names.ts";
 
 /** Each check's progress travels in hookDetails between invocations: ten keep it small. */
 const MAX_CHECKS = 10;
@@ -127,21 +128,6 @@ export const ecsHooksSchema = z.strictObject({
     message: 'name at least one cluster (or "*" for all of them)',
   }),
 });
-
-/**
- * Unnamed checks are called after their type, numbered when a type repeats ("http", "http-2"),
- * as in the `deploy.applications` hooks.
- */
-function nameChecks<T extends { type: string; name?: string | undefined }>(checks: T[]): Array<T & { name: string }> {
-  const taken = new Set(checks.flatMap((check) => (check.name === undefined ? [] : [check.name])));
-  return checks.map((check) => {
-    if (check.name !== undefined) return { ...check, name: check.name };
-    let name = check.type;
-    for (let n = 2; taken.has(name); n++) name = `${check.type}-${n}`;
-    taken.add(name);
-    return { ...check, name };
-  });
-}
 
 export type EcsHooksConfig = z.infer<typeof ecsHooksSchema>;
 export type EcsServiceHooksConfig = z.infer<typeof ecsServiceHooksSchema>;
