@@ -70,13 +70,17 @@ describe("an outage, a lost in_progress and a refused launch", () => {
     await expect.poll(() => stack.codebuild.builds().every((b) => b.buildStatus !== "IN_PROGRESS"), { timeout: 15_000 }).toBe(true);
     const settledMs = Date.now() - started;
 
-    // Exactly one build per routed job, each taken by that job, each succeeded.
+    // Exactly one build per routed job, each succeeded; every job ran on a runner launched for a
+    // job of its own run (GitHub may swap runners within a run, never across runs).
     const builds = stack.codebuild.builds();
     expect(builds.map((b) => Number(variable(b, "RUNWAY_JOB_ID"))).sort()).toEqual([...routed].sort());
+    const runOf = (id: number) => stack.github.state.job(id)!.runId;
     for (const id of routed) {
       const job = stack.github.state.job(id)!;
       expect(job).toMatchObject({ conclusion: "success" });
-      expect(variable(builds.find((b) => variable(b, "RUNWAY_RUNNER_NAME") === job.runnerName)!, "RUNWAY_JOB_ID")).toBeDefined();
+      const host = builds.find((b) => variable(b, "RUNWAY_RUNNER_NAME") === job.runnerName);
+      expect(host, `the runner that ran job ${id}`).toBeDefined();
+      expect(runOf(Number(variable(host!, "RUNWAY_JOB_ID")))).toBe(job.runId);
     }
     expect(builds.map((b) => b.buildStatus)).toEqual(builds.map(() => "SUCCEEDED"));
 
