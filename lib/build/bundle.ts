@@ -73,7 +73,7 @@ export async function bundleFunction(name: string, outDir = OUT_DIR, config: Run
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
-    plugins: [leaveOutYamlLoader],
+    plugins: [leaveOutYamlLoader, httpBuiltinsThroughRequire],
   });
   writeFileSync(join(dir, COMPILED_CONFIG_FILE), serializeConfig(config));
   const { cold, lazy } = splitByLoading(result.metafile, `functions/${name}.ts`);
@@ -95,6 +95,24 @@ const leaveOutYamlLoader: Plugin = {
         ? { path: "./yaml-config-loader-not-deployed.mjs", external: true }
         : undefined,
     );
+  },
+};
+
+/**
+ * Node's HTTP modules reached through `require`, not ESM `import`. Importing a built-in as ESM
+ * makes Node build a namespace over every export it has, and `node:http`'s lazy `WebSocket`,
+ * `MessageEvent` … getters then load undici (≈ 15 ms of a first request that only sends one HTTPS
+ * call to SQS). The AWS SDK's HTTP handler imports them as ESM (statically and on first use), so
+ * each is replaced by a one-line CommonJS module that returns the built-in from the bundle's
+ * `require` (the banner's `createRequire`).
+ */
+const httpBuiltinsThroughRequire: Plugin = {
+  name: "http-builtins-through-require",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?(http|https|http2)$/ }, (args) =>
+      args.kind === "import-statement" || args.kind === "dynamic-import" ? { path: args.path.replace(/^node:/, ""), namespace: "builtin-through-require" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "builtin-through-require" }, (args) => ({ contents: `module.exports = require("node:${args.path}");`, loader: "js" }));
   },
 };
 
