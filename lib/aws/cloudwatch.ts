@@ -1,5 +1,5 @@
 /** The CloudWatch client (alarm and metric checks), created on first use per region. */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { AWS_MAX_ATTEMPTS, regional } from "./shared.ts";
+import { clientSettings, regional } from "./shared.ts";
 
-export const cloudWatchClient = /* @__PURE__ */ regional("cloudwatch", (region) => new CloudWatchClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const cloudWatchClient = /* @__PURE__ */ regional("cloudwatch", (region) => new CloudWatchClient({ ...clientSettings(region) }));

@@ -1,9 +1,9 @@
 /** The CodeBuild client (runner builds), created on first use per region, or per role and region. */
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
-import { AWS_MAX_ATTEMPTS, regional, type AwsTarget } from "./shared.ts";
+import { clientSettings, regional, type AwsTarget } from "./shared.ts";
 import { assumedClient } from "./sts-credentials.ts";
 
-export const codeBuildClient = /* @__PURE__ */ regional("codebuild", (region) => new CodeBuildClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const codeBuildClient = /* @__PURE__ */ regional("codebuild", (region) => new CodeBuildClient({ ...clientSettings(region) }));
 
 /**
  * CodeBuild in an environment's account (`codebuild.roleArn`) and region.

@@ -1,5 +1,5 @@
 /** The ECS client (task set and service checks), created on first use per region. */
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { AWS_MAX_ATTEMPTS, regional } from "./shared.ts";
+import { clientSettings, regional } from "./shared.ts";
 
-export const ecsClient = /* @__PURE__ */ regional("ecs", (region) => new ECSClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const ecsClient = /* @__PURE__ */ regional("ecs", (region) => new ECSClient({ ...clientSettings(region) }));

@@ -1,9 +1,9 @@
 /** The SSM client (secrets, JIT parameters), created on first use per region, or per role and region. */
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { AWS_MAX_ATTEMPTS, regional, type AwsTarget } from "./shared.ts";
+import { clientSettings, regional, type AwsTarget } from "./shared.ts";
 import { assumedClient } from "./sts-credentials.ts";
 
-export const ssmClient = /* @__PURE__ */ regional("ssm", (region) => new SSMClient({ region, maxAttempts: AWS_MAX_ATTEMPTS }));
+export const ssmClient = /* @__PURE__ */ regional("ssm", (region) => new SSMClient({ ...clientSettings(region) }));
 
 /**
  * SSM in an environment's account and region. The JIT parameter is written through the same role

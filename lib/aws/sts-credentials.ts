@@ -4,7 +4,7 @@
  * role is kept for the container's life.
  */
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { AWS_MAX_ATTEMPTS, memoised, type AwsTarget } from "./shared.ts";
+import { AWS_MAX_ATTEMPTS, environmentCredentials, memoised, type AwsTarget } from "./shared.ts";
 
 export type AssumedClientOptions = { region?: string | undefined; maxAttempts: number; credentials: ReturnType<typeof fromTemporaryCredentials> };
 
@@ -19,7 +19,8 @@ export function assumedClient<T>(service: string, target: AwsTarget & { roleArn:
     create({
       region: target.region,
       maxAttempts: AWS_MAX_ATTEMPTS,
-      credentials: fromTemporaryCredentials({ params: { RoleArn: target.roleArn, RoleSessionName: "runway-launcher", DurationSeconds: 900 } }),
+      // The function's own credentials sign the AssumeRole call (the SDK's chain when they are not in the environment).
+      credentials: fromTemporaryCredentials({ params: { RoleArn: target.roleArn, RoleSessionName: "runway-launcher", DurationSeconds: 900 }, masterCredentials: environmentCredentials() }),
     }),
   );
 }
