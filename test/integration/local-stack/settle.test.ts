@@ -8,36 +8,14 @@
  * RUNWAY_OUTAGE_MS sets the outage (default 2 s; `RUNWAY_OUTAGE_MS=60000` gives the issue's
  * minute, for figures); the test prints its figures.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalStack, type LocalStack } from "../../../lib/local/stack.ts";
+import { describe, expect, it } from "vitest";
 import { workflowJob } from "../../support/payloads.ts";
-import { isolatedConfig, writeConfig } from "./temp-config.ts";
+import { buildVariable, useLocalStack } from "./harness.ts";
 
 const OUTAGE_MS = Number(process.env.RUNWAY_OUTAGE_MS ?? 2_000);
-let stack: LocalStack;
-const printed: string[] = [];
-const config = writeConfig(isolatedConfig(true));
+const local = useLocalStack({ webhookSecret: "settle-secret", runnerStepMs: 60 /* a long job runs 50 steps: 3 s */, idleTimeoutSeconds: 1 /* shorter than the long job: only GitHub's word keeps its build alive */ });
 
-beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    config: config.file,
-    stage: "local",
-    webhookSecret: "settle-secret",
-    print: (line) => printed.push(line),
-    runnerStepMs: 60, // a long job runs 50 steps: 3 s
-    reconcileEveryMs: 3_600_000,
-    redeliverEveryMs: 3_600_000,
-    idleTimeoutSeconds: 1, // shorter than the long job: only GitHub's word keeps its build alive
-  });
-});
-afterAll(async () => {
-  await stack?.stop();
-  config.remove();
-});
-
-const variable = (build: { environment?: { environmentVariables?: { name?: string; value?: string }[] } }, name: string) =>
-  build.environment?.environmentVariables?.find((v) => v.name === name)?.value;
+const variable = buildVariable;
 const labels = (environment: string, runId: number, extra: string[] = []) => ["self-hosted", `runway-${environment}`, `runway-run-${runId}-1`, ...extra];
 const devJob = (id: number, runId: number, name = `deploy-${id}`) => workflowJob({ id, runId, jobName: name, workflowName: "action-payments-dev-deploy", labels: labels("dev", runId) });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,37 +24,37 @@ describe("an outage, a lost in_progress and a refused launch", () => {
   it("settles with one build per job, no busy build stopped, and the refusal explained in Slack", async () => {
     const started = Date.now();
     // stg allows no image override: this launch is refused.
-    await stack.github.actions.queueJob(workflowJob({ id: 7101, runId: 710, jobName: "deploy-arm", workflowName: "action-web-stg-deploy", headBranch: "main", labels: labels("stg", 710, ["image:arm-3.0"]) }));
+    await local.stack.github.actions.queueJob(workflowJob({ id: 7101, runId: 710, jobName: "deploy-arm", workflowName: "action-web-stg-deploy", headBranch: "main", labels: labels("stg", 710, ["image:arm-3.0"]) }));
 
     // The burst, while the job queue is down: every queued delivery is answered 503.
-    const fault = stack.aws.faults.add({ service: "sqs", operation: "SendMessage", error: { code: "ServiceUnavailable", statusCode: 503 } });
+    const fault = local.stack.aws.faults.add({ service: "sqs", operation: "SendMessage", error: { code: "ServiceUnavailable", statusCode: 503 } });
     const burst = Array.from({ length: 12 }, (_, i) => 7201 + i);
-    await Promise.all(burst.map((id) => stack.github.actions.queueJob(devJob(id, 720 + (id % 3)))));
+    await Promise.all(burst.map((id) => local.stack.github.actions.queueJob(devJob(id, 720 + (id % 3)))));
     await sleep(OUTAGE_MS);
     fault.remove();
 
     // A long deploy starts after it; its in_progress delivery is lost.
-    stack.github.dropDelivery({ event: "workflow_job", action: "in_progress", jobId: 7001, times: 1 });
-    await stack.github.actions.queueJob(devJob(7001, 700, "deploy-long"));
+    local.stack.github.dropDelivery({ event: "workflow_job", action: "in_progress", jobId: 7001, times: 1 });
+    await local.stack.github.actions.queueJob(devJob(7001, 700, "deploy-long"));
 
     // The reconciler runs while the long job is busy and its idle window has passed.
-    await expect.poll(() => stack.github.state.job(7001)?.status, { timeout: 10_000 }).toBe("in_progress");
+    await expect.poll(() => local.stack.github.state.job(7001)?.status, { timeout: 10_000 }).toBe("in_progress");
     await sleep(1_500);
-    const duringLongJob = (await stack.reconcile()) as { stoppedIdle: string[]; keptBusy: string[] };
-    const redelivered = await stack.redeliver();
+    const duringLongJob = (await local.stack.reconcile()) as { stoppedIdle: string[]; keptBusy: string[] };
+    const redelivered = await local.stack.redeliver();
 
     const routed = [7001, ...burst];
-    await expect.poll(() => routed.every((id) => stack.github.state.job(id)?.status === "completed"), { timeout: 60_000 }).toBe(true);
-    await expect.poll(() => stack.codebuild.builds().every((b) => b.buildStatus !== "IN_PROGRESS"), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => routed.every((id) => local.stack.github.state.job(id)?.status === "completed"), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => local.stack.codebuild.builds().every((b) => b.buildStatus !== "IN_PROGRESS"), { timeout: 15_000 }).toBe(true);
     const settledMs = Date.now() - started;
 
     // Exactly one build per routed job, each succeeded; every job ran on a runner launched for a
     // job of its own run (GitHub may swap runners within a run, never across runs).
-    const builds = stack.codebuild.builds();
+    const builds = local.stack.codebuild.builds();
     expect(builds.map((b) => Number(variable(b, "RUNWAY_JOB_ID"))).sort()).toEqual([...routed].sort());
-    const runOf = (id: number) => stack.github.state.job(id)!.runId;
+    const runOf = (id: number) => local.stack.github.state.job(id)!.runId;
     for (const id of routed) {
-      const job = stack.github.state.job(id)!;
+      const job = local.stack.github.state.job(id)!;
       expect(job).toMatchObject({ conclusion: "success" });
       const host = builds.find((b) => variable(b, "RUNWAY_RUNNER_NAME") === job.runnerName);
       expect(host, `the runner that ran job ${id}`).toBeDefined();
@@ -92,13 +70,13 @@ describe("an outage, a lost in_progress and a refused launch", () => {
 
     // The refused launch: no build, and its thread says why and how to replay it.
     expect(builds.some((b) => variable(b, "RUNWAY_JOB_ID") === "7101")).toBe(false);
-    await expect.poll(() => stack.slack.messages().some((m) => m.channelName === "#deploys-stg" && m.text.includes("was not launched") && m.text.includes("image:arm-3.0")), { timeout: 30_000 }).toBe(true);
-    const refusal = stack.slack.messages().find((m) => m.text.includes("was not launched"))!;
+    await expect.poll(() => local.stack.slack.messages().some((m) => m.channelName === "#deploys-stg" && m.text.includes("was not launched") && m.text.includes("image:arm-3.0")), { timeout: 30_000 }).toBe(true);
+    const refusal = local.stack.slack.messages().find((m) => m.text.includes("was not launched"))!;
     expect(refusal.text).toContain("npx runway replay --job 7101");
     // … and the terminal running the local stack says so too.
-    expect(printed.some((line) => line.includes("parked") && line.includes("job 7101 attempt 1") && line.includes("once fixed: npx runway replay --job 7101"))).toBe(true);
+    expect(local.printed.some((line) => line.includes("parked") && line.includes("job 7101 attempt 1") && line.includes("once fixed: npx runway replay --job 7101"))).toBe(true);
 
-    const deliveries = stack.github.state.deliveries;
+    const deliveries = local.stack.github.state.deliveries;
     console.info(
       `settle figures: outage ${OUTAGE_MS} ms; jobs ${routed.length + 1} (${burst.length} queued during the outage, 1 refused); ` +
         `failed deliveries ${deliveries.filter((d) => d.status_code < 200 || d.status_code >= 300).length}; redeliveries ${redelivered.redelivered.length}; ` +
