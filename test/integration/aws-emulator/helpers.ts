@@ -1,5 +1,9 @@
 /** Shared set-up for the emulator's integration tests. */
+import { CreateQueueCommand } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll } from "vitest";
 import { resetAwsClients } from "../../../lib/aws/shared.ts";
+import { sqsClient } from "../../../lib/aws/sqs.ts";
+import { createSqsEmulation, startAwsEmulator, type AwsEmulator, type SqsEmulation } from "../../../lib/local/aws-emulator/index.ts";
 
 const SERVICES = ["SQS", "CODEBUILD", "STS", "LAMBDA", "CLOUDWATCH", "ELASTIC_LOAD_BALANCING_V2"] as const;
 
@@ -32,4 +36,33 @@ export async function rejectionOf(call: Promise<unknown>): Promise<Error & { $me
     return error as Error & { $metadata: { attempts?: number; httpStatusCode?: number } };
   }
   throw new Error("expected the call to fail, but it succeeded");
+}
+
+/**
+ * An SQS emulator of the test file's own, with every lib/aws client pointed at it for the file's
+ * tests, and `createQueue` through the real SDK client.
+ */
+export function useEmulatedSqs(): { readonly sqs: SqsEmulation; readonly aws: AwsEmulator; createQueue(name: string, attributes?: Record<string, string>): Promise<string> } {
+  const sqs = createSqsEmulation();
+  let aws: AwsEmulator | undefined;
+  let restore: (() => void) | undefined;
+  beforeAll(async () => {
+    aws = await startAwsEmulator({ services: [sqs] });
+    restore = pointClientsAt(aws.url);
+  });
+  afterAll(async () => {
+    restore?.();
+    await aws?.close();
+  });
+  return {
+    sqs,
+    get aws() {
+      if (!aws) throw new Error("the emulator is not started: use it inside a test, after beforeAll");
+      return aws;
+    },
+    async createQueue(name, attributes = {}) {
+      const { QueueUrl } = await sqsClient().send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+      return QueueUrl!;
+    },
+  };
 }

@@ -16,30 +16,11 @@ import {
   SendMessageCommand,
   TooManyEntriesInBatchRequest,
 } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sqsClient } from "../../../lib/aws/sqs.ts";
-import { createSqsEmulation, startAwsEmulator, type AwsEmulator, type SqsEmulation } from "../../../lib/local/aws-emulator/index.ts";
-import { pointClientsAt, rejectionOf, waitFor } from "./helpers.ts";
+import { rejectionOf, useEmulatedSqs, waitFor } from "./helpers.ts";
 
-let aws: AwsEmulator;
-let sqs: SqsEmulation;
-let restore: () => void;
-
-beforeAll(async () => {
-  sqs = createSqsEmulation();
-  aws = await startAwsEmulator({ services: [sqs] });
-  restore = pointClientsAt(aws.url);
-});
-
-afterAll(async () => {
-  restore();
-  await aws.close();
-});
-
-async function createQueue(name: string, attributes: Record<string, string> = {}): Promise<string> {
-  const { QueueUrl } = await sqsClient().send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  return QueueUrl!;
-}
+const { sqs, createQueue } = useEmulatedSqs();
 
 const fifo = { FifoQueue: "true", ContentBasedDeduplication: "true" };
 

@@ -12,30 +12,12 @@ import {
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sqsClient } from "../../../lib/aws/sqs.ts";
-import { createSqsEmulation, startAwsEmulator, type AwsEmulator, type SqsEmulation } from "../../../lib/local/aws-emulator/index.ts";
-import { pointClientsAt, rejectionOf, waitFor } from "./helpers.ts";
+import { rejectionOf, useEmulatedSqs, waitFor } from "./helpers.ts";
 
-let aws: AwsEmulator;
-let sqs: SqsEmulation;
-let restore: () => void;
-
-beforeAll(async () => {
-  sqs = createSqsEmulation();
-  aws = await startAwsEmulator({ services: [sqs] });
-  restore = pointClientsAt(aws.url);
-});
-
-afterAll(async () => {
-  restore();
-  await aws.close();
-});
-
-async function createQueue(name: string, attributes: Record<string, string> = {}): Promise<string> {
-  const { QueueUrl } = await sqsClient().send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  return QueueUrl!;
-}
+const emulator = useEmulatedSqs();
+const { sqs, createQueue } = emulator;
 
 async function arnOf(queueUrl: string): Promise<string> {
   const { Attributes } = await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
@@ -45,7 +27,7 @@ async function arnOf(queueUrl: string): Promise<string> {
 describe("SQS emulation through @aws-sdk/client-sqs", () => {
   it("creates queues whose URL the client can use, and finds them again by name", async () => {
     const url = await createQueue("plain");
-    expect(url).toBe(`${aws.url}/000000000000/plain`);
+    expect(url).toBe(`${emulator.aws.url}/000000000000/plain`);
     const { QueueUrl } = await sqsClient().send(new GetQueueUrlCommand({ QueueName: "plain" }));
     expect(QueueUrl).toBe(url);
     expect(await arnOf(url)).toBe("arn:aws:sqs:eu-west-1:000000000000:plain");
