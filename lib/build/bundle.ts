@@ -15,7 +15,7 @@ import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
-import { build, type Metafile, type Plugin } from "esbuild";
+import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import { COMPILED_CONFIG_FILE, serializeConfig } from "../config/compiled.ts";
 import { loadConfigFile } from "../config/load.ts";
 import type { RunwayConfig } from "../config/schema.ts";
@@ -43,6 +43,49 @@ export interface BundleResult {
 }
 
 /**
+ * Node's HTTP modules reached through `require`, not ESM `import`. Importing a built-in as ESM
+ * makes Node build a namespace over every export it has, and `node:http`'s lazy `WebSocket`,
+ * `MessageEvent` … getters then load undici (≈ 15 ms of a first request that only sends one HTTPS
+ * call to SQS). The AWS SDK's HTTP handler imports them as ESM (statically and on first use), so
+ * each is replaced by a one-line CommonJS module that returns the built-in from the bundle's
+ * `require` (the banner's `createRequire`).
+ */
+const httpBuiltinsThroughRequire: Plugin = {
+  name: "http-builtins-through-require",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?(http|https|http2)$/ }, (args) =>
+      args.kind === "import-statement" || args.kind === "dynamic-import" ? { path: args.path.replace(/^node:/, ""), namespace: "builtin-through-require" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "builtin-through-require" }, (args) => ({ contents: `module.exports = require("node:${args.path}");`, loader: "js" }));
+  },
+};
+
+/**
+ * How a Lambda function is bundled (entry, output and working directory aside): also used to
+ * bundle the peer's webhook for the benchmark (test/bench/peer/), so the two compare code with
+ * code and not one bundler setting with another.
+ */
+export const FUNCTION_BUILD_OPTIONS = {
+  entryNames: "index",
+  chunkNames: "chunk-[hash]",
+  outExtension: { ".js": ".mjs" },
+  splitting: true,
+  bundle: true,
+  minify: true,
+  platform: "node",
+  target: "node24",
+  format: "esm",
+  // ESM output with CommonJS dependencies inside: give them a require() for Node's built-ins.
+  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  mainFields: ["module", "main"],
+  sourcemap: "external",
+  legalComments: "none",
+  metafile: true,
+  logLevel: "warning",
+  plugins: [httpBuiltinsThroughRequire],
+} satisfies BuildOptions;
+
+/**
  * Bundle one function.
  *
  * @example
@@ -54,26 +97,11 @@ export async function bundleFunction(name: string, outDir = OUT_DIR, config: Run
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "index.mjs");
   const result = await build({
+    ...FUNCTION_BUILD_OPTIONS,
     entryPoints: [join(ROOT, "functions", `${name}.ts`)],
     outdir: dir,
-    entryNames: "index",
-    chunkNames: "chunk-[hash]",
-    outExtension: { ".js": ".mjs" },
-    splitting: true,
     absWorkingDir: ROOT,
-    bundle: true,
-    minify: true,
-    platform: "node",
-    target: "node24",
-    format: "esm",
-    // ESM output with CommonJS dependencies inside: give them a require() for Node's built-ins.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    mainFields: ["module", "main"],
-    sourcemap: "external",
-    legalComments: "none",
-    metafile: true,
-    logLevel: "warning",
-    plugins: [leaveOutYamlLoader, httpBuiltinsThroughRequire],
+    plugins: [leaveOutYamlLoader, ...FUNCTION_BUILD_OPTIONS.plugins],
   });
   writeFileSync(join(dir, COMPILED_CONFIG_FILE), serializeConfig(config));
   const { cold, lazy } = splitByLoading(result.metafile, `functions/${name}.ts`);
@@ -95,24 +123,6 @@ const leaveOutYamlLoader: Plugin = {
         ? { path: "./yaml-config-loader-not-deployed.mjs", external: true }
         : undefined,
     );
-  },
-};
-
-/**
- * Node's HTTP modules reached through `require`, not ESM `import`. Importing a built-in as ESM
- * makes Node build a namespace over every export it has, and `node:http`'s lazy `WebSocket`,
- * `MessageEvent` … getters then load undici (≈ 15 ms of a first request that only sends one HTTPS
- * call to SQS). The AWS SDK's HTTP handler imports them as ESM (statically and on first use), so
- * each is replaced by a one-line CommonJS module that returns the built-in from the bundle's
- * `require` (the banner's `createRequire`).
- */
-const httpBuiltinsThroughRequire: Plugin = {
-  name: "http-builtins-through-require",
-  setup(build) {
-    build.onResolve({ filter: /^(node:)?(http|https|http2)$/ }, (args) =>
-      args.kind === "import-statement" || args.kind === "dynamic-import" ? { path: args.path.replace(/^node:/, ""), namespace: "builtin-through-require" } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: "builtin-through-require" }, (args) => ({ contents: `module.exports = require("node:${args.path}");`, loader: "js" }));
   },
 };
 
