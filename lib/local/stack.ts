@@ -21,7 +21,8 @@ import { color, describeDelivery, describeJobMessage, describeParked, type Print
 import type { RedeliveryReport } from "../runners/redeliver.ts";
 import { startLocalS3, type LocalS3 } from "./s3.ts";
 import { startLocalServer, type LocalServer, type Mount } from "./server.ts";
-import { runDeployDemo, runEcsDeployDemo } from "./deploy-demo.ts";
+import { runDeployDemo } from "./deploy-demo.ts";
+import { runEcsDeployDemo } from "./deploy-demo-ecs.ts";
 import { queuedDeploymentNotifier } from "../notify/deploy-notifier.ts";
 import { namedScenario, simulateRunners } from "./simulated-runner.ts";
 import { createSlackFake, type SlackFake } from "./slack-fake/index.ts";

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { resetAwsClients } from "../../../lib/aws/shared.ts";
 import { startAwsEmulator, type AwsEmulator } from "../../../lib/local/aws-emulator/server.ts";
-import { runEcsDeployDemo } from "../../../lib/local/deploy-demo.ts";
+import { runEcsDeployDemo } from "../../../lib/local/deploy-demo-ecs.ts";
 
 let aws: AwsEmulator | undefined;
 afterEach(async () => {
