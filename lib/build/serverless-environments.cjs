@@ -11,12 +11,18 @@
  *   markers and records; and the default event bus's permission for those accounts to forward
  *   their builds' state changes, and nothing else.
  * - `runnerProjectNames`: every served environment's project, for the build-events rule.
+ * - `hookVpc`: the hook functions' VPC (runway.yml `deploy.vpc`), or none.
+ *
+ * A runner project runs in ARM_CONTAINER when its image is built for arm64, and joins the
+ * environment's `codebuild.vpc` when it has one (`runnerBuild`, used by both templates).
  *
  * An environment with `codebuild.roleArn` (another account), or in another region, gets no project
  * here: serverless-runner-account.cjs writes the template to create it there.
  */
 "use strict";
 
+const { readFileSync } = require("node:fs");
+const { parse } = require("yaml");
 const { arn, contextFromVariables, param, RunwayConfigForStageError } = require("./serverless-context.cjs");
 const { buildRunnerBundle, runnerBundleKey, RUNNER_BUILDSPEC } = require("./serverless-runner-bundle.cjs");
 const { BUILD_EVENTS, imageOf, runnerArtifactStatements, runnerEnvironment, runnerRoleName, runnerStatements } = require("./serverless-runner-role.cjs");
@@ -27,15 +33,108 @@ const pascal = (name) => name.replace(/(^|-)([a-z0-9])/g, (_, __, c) => c.toUppe
 const bucketArn = { "Fn::GetAtt": ["ArtifactsBucket", "Arn"] };
 const inBucket = (prefix) => ({ "Fn::Sub": `\${ArtifactsBucket.Arn}/${prefix}` });
 
+/**
+ * What runway.yml says of networks and architectures that the stage's context does not carry:
+ * each environment's `codebuild.vpc` and `codebuild.architecture`, and `deploy.vpc`. Read once per
+ * context, from the same (already validated) file.
+ */
+const networks = new WeakMap();
+function networkSettings(ctx) {
+  if (!networks.has(ctx)) {
+    const config = parse(readFileSync(ctx.configFile, "utf8")) ?? {};
+    const environments = config.environments ?? {};
+    const runners = new Map(Object.entries(environments).map(([name, env]) => [name, { vpc: env?.codebuild?.vpc, architecture: env?.codebuild?.architecture }]));
+    networks.set(ctx, { runners, hooks: config.deploy?.vpc });
+  }
+  return networks.get(ctx);
+}
+
+/**
+ * The project's environment type: CodeBuild refuses an aarch64 image in LINUX_CONTAINER, and an
+ * x86 one in ARM_CONTAINER. The image's architecture is runway.yml's `codebuild.architecture`, else
+ * what a curated image's name says (the rule of lib/runners/runner-labels.ts
+ * `curatedImageArchitecture` in lib/config/codebuild-images.ts), else x86_64.
+ */
+function environmentTypeOf(image, architecture) {
+  const curated = image.startsWith("aws/codebuild/") && !image.startsWith("aws/codebuild/windows") ? (image.includes("aarch64") ? "arm64" : "x86_64") : undefined;
+  return (architecture ?? curated) === "arm64" ? "ARM_CONTAINER" : "LINUX_CONTAINER";
+}
+
+/**
+ * What CodeBuild documents its service role needs for a project in a VPC ("Allow CodeBuild access
+ * to AWS services required to create a VPC network interface"): managing the build's network
+ * interface, and letting CodeBuild attach it, in those subnets only. The build's own code holds
+ * this role too; it can describe the account's network and create and delete interfaces, nothing
+ * that reaches another environment's data.
+ */
+function runnerVpcStatements(vpc) {
+  return [
+    {
+      Sid: "RunnerVpcNetworkInterfaces",
+      Effect: "Allow",
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeDhcpOptions",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeVpcs",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "RunnerVpcInterfacePermission",
+      Effect: "Allow",
+      Action: ["ec2:CreateNetworkInterfacePermission"],
+      Resource: [arn("ec2", "network-interface/*")],
+      Condition: {
+        StringEquals: { "ec2:Subnet": vpc.subnetIds.map((id) => arn("ec2", `subnet/${id}`)), "ec2:AuthorizedService": "codebuild.amazonaws.com" },
+      },
+    },
+  ];
+}
+
+/**
+ * What an environment's runner project runs on, for both templates that create one (this stack's
+ * and serverless-runner-account.cjs): its environment type, its `VpcConfig` and the role's network
+ * rights, the last two only for an environment with `codebuild.vpc`.
+ *
+ * @example
+ * const build = runnerBuild(ctx, env, "aws/codebuild/amazonlinux-aarch64-standard:3.0");
+ * build.type; // "ARM_CONTAINER"
+ */
+function runnerBuild(ctx, env, image) {
+  const { vpc, architecture } = networkSettings(ctx).runners.get(env.name) ?? {};
+  return {
+    type: environmentTypeOf(image, architecture),
+    vpcConfig: vpc ? { VpcConfig: { VpcId: vpc.vpcId, Subnets: vpc.subnetIds, SecurityGroupIds: vpc.securityGroupIds } } : {},
+    statements: vpc ? runnerVpcStatements(vpc) : [],
+  };
+}
+
+/**
+ * The ENI rights of AWS's managed policy AWSLambdaVPCAccessExecutionRole (without its logs
+ * rights, which each role has for its own log group), for the hook functions' roles when
+ * runway.yml has `deploy.vpc`: Lambda manages a VPC function's network interfaces with it.
+ */
+function hookVpcStatements(ctx) {
+  if (!networkSettings(ctx).hooks) return [];
+  const actions = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"];
+  return [{ Sid: "LambdaVpcNetworkInterfaces", Effect: "Allow", Action: actions, Resource: "*" }];
+}
+
 /** One served environment's runner project, its log group and its service role. */
 function runnerProject(ctx, env, settings) {
   const id = `Runner${pascal(env.name)}`;
   const projectArn = arn("codebuild", `project/${env.project}`);
   const image = imageOf(env, settings.image);
+  const build = runnerBuild(ctx, env, image);
   const statements = [
     { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [{ "Fn::GetAtt": [`${id}LogGroup`, "Arn"] }] },
     { Sid: "ReadRunnerBundle", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [{ "Fn::Sub": `arn:\${AWS::Partition}:s3:::\${ServerlessDeploymentBucket}/runway-runner/${ctx.stage}/*` }] },
     ...runnerStatements(ctx, env, { object: inBucket, bucket: bucketArn, image }),
+    ...build.statements,
   ];
   return {
     [`${id}LogGroup`]: {
@@ -72,7 +171,8 @@ function runnerProject(ctx, env, settings) {
         ServiceRole: { "Fn::GetAtt": [`${id}Role`, "Arn"] },
         Source: { Type: "S3", Location: { "Fn::Sub": `\${ServerlessDeploymentBucket}/${settings.bundleKey}` }, BuildSpec: RUNNER_BUILDSPEC },
         Artifacts: { Type: "NO_ARTIFACTS" },
-        Environment: runnerEnvironment(env, { image, computeType: settings.computeType, artifactsBucket: { Ref: "ArtifactsBucket" } }),
+        Environment: runnerEnvironment(env, { type: build.type, image, computeType: settings.computeType, artifactsBucket: { Ref: "ArtifactsBucket" } }),
+        ...build.vpcConfig,
         // At the limit StartBuild fails and the launcher retries later (DESIGN.md, AWS CodeBuild).
         ConcurrentBuildLimit: env.concurrency,
         TimeoutInMinutes: settings.timeoutMinutes,
@@ -181,6 +281,16 @@ module.exports = {
     const ctx = await contextFromVariables(variables);
     return [...new Set(ctx.environments.map((e) => e.project))];
   },
+  /**
+   * The hook functions' `vpc:` (serverless.yml's hookValidator and ecs-hook): runway.yml's
+   * `deploy.vpc`, else false, which osls reads as "no VPC".
+   */
+  async hookVpc(variables) {
+    const vpc = networkSettings(await contextFromVariables(variables)).hooks;
+    return vpc ? { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds } : false;
+  },
+  runnerBuild,
+  hookVpcStatements,
   remoteAccounts,
   pascal,
 };

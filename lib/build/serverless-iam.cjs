@@ -17,6 +17,7 @@
 const { readFileSync } = require("node:fs");
 const { parse } = require("yaml");
 const { arn, contextFromVariables, param } = require("./serverless-context.cjs");
+const { hookVpcStatements } = require("./serverless-environments.cjs");
 
 /** The CodeDeploy lifecycle hooks, one validator function each (`hook-<Hook>` in serverless.yml). */
 const HOOKS = ["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"];
@@ -30,6 +31,10 @@ const CROSS_ACCOUNT = new Set(["runner-launcher", "reconciler"]);
 const STAR_REASONS = {
   ReportLifecycleStatus:
     "codedeploy:PutLifecycleEventHookExecutionStatus has no resource types in the Service Authorization Reference: it can only be granted on *",
+  LambdaVpcNetworkInterfaces:
+    "a hook function in deploy.vpc: Lambda creates and deletes its network interfaces with the function's role, on *, as AWS's managed policy AWSLambdaVPCAccessExecutionRole grants",
+  RunnerVpcNetworkInterfaces:
+    "a runner project in codebuild.vpc: CodeBuild creates and deletes the build's network interface with the service role, on *, as CodeBuild's VPC documentation grants (attaching it is narrowed to the subnets)",
 };
 
 const table = { "Fn::GetAtt": ["RunwayTable", "Arn"] };
@@ -176,6 +181,8 @@ function hook(ctx, settings) {
     // cloudwatch checks (lib/deploy/checks/cloudwatch.ts); GetMetricData has no resource-level permission.
     ...(ctx.deploy.metrics ? [allow("ReadMetrics", ["cloudwatch:GetMetricData"], "*")] : []),
     allow("Notify", ["sqs:SendMessage"], [queue("NotifyQueue")]),
+    // runway.yml deploy.vpc: the function runs in the VPC (serverless.yml vpc:), and Lambda manages its interfaces.
+    ...hookVpcStatements(ctx),
   ];
 }
 
@@ -228,6 +235,7 @@ function ecsHook(ctx, settings) {
     ...(access.metrics ? [allow("ReadMetrics", ["cloudwatch:GetMetricData"], "*")] : []),
     ...when(invokable([...access.functions, ...settings.invokeFunctions]), (r) => allow("InvokeSmokeTests", ["lambda:InvokeFunction"], r)),
     allow("Notify", ["sqs:SendMessage"], [queue("NotifyQueue")]),
+    ...hookVpcStatements(ctx),
   ];
 }
 

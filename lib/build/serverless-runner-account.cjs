@@ -19,7 +19,7 @@
 
 const { buildRunnerBundle, runnerBundleKey, RUNNER_BUILDSPEC } = require("./serverless-runner-bundle.cjs");
 const { crossAccountRoleName } = require("./serverless-iam.cjs");
-const { pascal } = require("./serverless-environments.cjs");
+const { pascal, runnerBuild } = require("./serverless-environments.cjs");
 const { BUILD_EVENTS, imageOf, runnerEnvironment, runnerRoleName, runnerStatements } = require("./serverless-runner-role.cjs");
 
 const sub = (text) => ({ "Fn::Sub": text });
@@ -36,10 +36,13 @@ function runnerResources(ctx, env, params) {
   const id = `Runner${pascal(env.name)}`;
   const object = (key) => sub(`arn:\${AWS::Partition}:s3:::\${ArtifactsBucket}/${key}`);
   const image = imageOf(env, params.runnerImage ?? "aws/codebuild/standard:7.0");
+  // Its environment type, VPC and the role's network rights: the same as this stack's projects'.
+  const build = runnerBuild(ctx, env, image);
   const statements = [
     { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [{ "Fn::GetAtt": [`${id}LogGroup`, "Arn"] }] },
     { Sid: "ReadRunnerBundle", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [sub("arn:${AWS::Partition}:s3:::${RunnerBundleBucket}/${RunnerBundleKey}")] },
     ...runnerStatements(ctx, env, { object, bucket: sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}"), image }),
+    ...build.statements,
   ];
   return {
     [`${id}LogGroup`]: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: `/aws/codebuild/${env.project}`, RetentionInDays: Number(params.logRetentionDays ?? 30) } },
@@ -75,7 +78,8 @@ function runnerResources(ctx, env, params) {
         Artifacts: { Type: "NO_ARTIFACTS" },
         // The image is fixed at packaging (runway.yml, else params.runnerImage), so that its pull
         // credentials and the role's ECR rights above always match it.
-        Environment: runnerEnvironment(env, { image, computeType: { Ref: "RunnerComputeType" }, artifactsBucket: { Ref: "ArtifactsBucket" } }),
+        Environment: runnerEnvironment(env, { type: build.type, image, computeType: { Ref: "RunnerComputeType" }, artifactsBucket: { Ref: "ArtifactsBucket" } }),
+        ...build.vpcConfig,
         ConcurrentBuildLimit: env.concurrency,
         TimeoutInMinutes: Number(params.runnerTimeoutMinutes ?? 120),
         QueuedTimeoutInMinutes: 30,

@@ -123,10 +123,13 @@ function runnerStatements(ctx, env, { object, bucket, image }) {
   ];
 }
 
-/** The project's `Environment`: its image (and how it is pulled), and the variables every build gets. */
-function runnerEnvironment(env, { image, computeType, artifactsBucket }) {
+/**
+ * The project's `Environment`: its type (ARM_CONTAINER for an arm64 image: serverless-environments.cjs
+ * `runnerBuild`), its image (and how it is pulled), and the variables every build gets.
+ */
+function runnerEnvironment(env, { type, image, computeType, artifactsBucket }) {
   return {
-    Type: "LINUX_CONTAINER",
+    Type: type,
     ComputeType: computeType,
     Image: image,
     ImagePullCredentialsType: pullCredentials(image),

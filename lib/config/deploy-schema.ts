@@ -28,6 +28,7 @@ import { HOOK_NAMES, LAMBDA_ONLY_HOOK_NAMES, SERVER_HOOK_NAMES, SERVER_ONLY_HOOK
 import { checkSchema, duration, scriptCheckSchema } from "./deploy-checks-schema.ts";
 import { ecsHooksSchema } from "./ecs-hooks-schema.ts";
 import { nameChecks } from "./check-names.ts";
+import { hookVpcSchema } from "./vpc-schema.ts";
 
 export { HOOK_NAMES, SERVER_HOOK_NAMES, type HookName, type LambdaHookName, type ServerHookName } from "./deploy-names.ts";
 export { PLACEHOLDERS, parseDurationMs } from "./deploy-checks-schema.ts";
@@ -149,6 +150,12 @@ export const deploySchema = z.strictObject({
   applications: z.record(awsName, applicationSchema).default({}),
   /** ECS deployment controller (blue/green, linear, canary): checks per cluster, service and lifecycle stage (ecs-hooks-schema.ts). */
   ecs: ecsHooksSchema.optional(),
+  /**
+   * The subnets and security groups of the hook functions (the five CodeDeploy hooks and
+   * ecs-hook), for checks of targets inside a VPC. One for the stage: those functions serve
+   * every environment it serves (lib/config/vpc-schema.ts).
+   */
+  vpc: hookVpcSchema.optional(),
   /**
    * Time kept back before the function's own timeout to stop checking and report Failed, so a
    * slow check never leaves CodeDeploy waiting for an hour. Milliseconds once parsed.

@@ -9,6 +9,8 @@ import { notifySchema } from "./notify-schema.ts";
 import { checkProtectionEnvironments, protectionSchema } from "./protection-schema.ts";
 import { isGitHubHostedLabel } from "../github/hosted-labels.ts";
 import { parseRunLabel } from "../github/run-label.ts";
+import { curatedImageArchitecture } from "./codebuild-images.ts";
+import { runnerVpcSchema } from "./vpc-schema.ts";
 
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 
@@ -60,7 +62,31 @@ export const codebuildSchema = z.strictObject({
    * private ECR image is pulled with the project's service role, which the template allows.
    */
   image: z.string().min(1).max(512).optional(),
-});
+  /**
+   * What the image runs on: arm64 gets an ARM_CONTAINER project, x86_64 a LINUX_CONTAINER one.
+   * CodeBuild's own images say it in their names; a private image must say it here when built
+   * for arm64 (see checkArchitecture).
+   */
+  architecture: z.enum(["x86_64", "arm64"], { error: () => "architecture is x86_64 or arm64 (what the runner image was built for)" }).optional(),
+  /** The VPC the runner builds join (lib/config/vpc-schema.ts). */
+  vpc: runnerVpcSchema.optional(),
+}).superRefine(checkArchitecture);
+
+/**
+ * The project's environment type follows the image's architecture, and CodeBuild refuses an image
+ * in a type of the other one. A curated image's architecture is known, so a contradicting
+ * `architecture` is refused; an image whose name says arm64 but which CodeBuild does not curate
+ * must say so, rather than be guessed either way.
+ */
+function checkArchitecture(codebuild: { image?: string | undefined; architecture?: "x86_64" | "arm64" | undefined }, ctx: z.RefinementCtx): void {
+  if (codebuild.image === undefined) return;
+  const curated = curatedImageArchitecture(codebuild.image);
+  if (curated !== undefined && codebuild.architecture !== undefined && codebuild.architecture !== curated) {
+    ctx.addIssue({ code: "custom", path: ["architecture"], message: `${codebuild.image} is CodeBuild's ${curated} image: remove architecture, or write ${curated}` });
+  } else if (curated === undefined && codebuild.architecture === undefined && /aarch64|arm64/i.test(codebuild.image)) {
+    ctx.addIssue({ code: "custom", path: ["architecture"], message: `missing: ${codebuild.image} looks like an arm64 image; write architecture: arm64 (an ARM_CONTAINER project) or architecture: x86_64` });
+  }
+}
 
 const policyArn = z
   .string()

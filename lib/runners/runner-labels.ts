@@ -9,6 +9,7 @@
  */
 import type { ComputeType, EnvironmentType, ImagePullCredentialsType } from "@aws-sdk/client-codebuild";
 import { codeBuildRequest, type CodeBuildOverride } from "../github/codebuild-labels.ts";
+import { curatedImageArchitecture, type Architecture } from "../config/codebuild-images.ts";
 import { PermanentLaunchError } from "./errors.ts";
 
 export interface BuildOverrides {
@@ -35,6 +36,14 @@ const IMAGES: Record<string, { type: EnvironmentType; image: string }> = {
   "ubuntu-7.0": { type: "LINUX_CONTAINER", image: "aws/codebuild/standard:7.0" },
 };
 
+const ARCHITECTURE_OF: Partial<Record<EnvironmentType, Architecture>> = {
+  LINUX_CONTAINER: "x86_64",
+  LINUX_GPU_CONTAINER: "x86_64",
+  LINUX_LAMBDA_CONTAINER: "x86_64",
+  ARM_CONTAINER: "arm64",
+  ARM_LAMBDA_CONTAINER: "arm64",
+};
+
 /**
  * An image override and how CodeBuild pulls it: CodeBuild's curated images (`aws/codebuild/…`) with
  * its own credentials, which they require; any other image (a private ECR repository) with the
@@ -42,7 +51,19 @@ const IMAGES: Record<string, { type: EnvironmentType; image: string }> = {
  * otherwise try to pull a private image without the role's rights. The same rule as the template's
  * (lib/build/serverless-runner-role.cjs `pullCredentials`).
  */
-function imageOverrides(type: EnvironmentType, image: string): BuildOverrides {
+function imageOverrides(type: EnvironmentType, image: string, written: string): BuildOverrides {
+  // CodeBuild refuses a curated image in an environment type of the other architecture
+  // (InvalidInputException, "… is not supported for projects with environment type …"): say
+  // which label to write instead of letting StartBuild fail.
+  const curated = curatedImageArchitecture(image);
+  if (curated !== undefined && curated !== ARCHITECTURE_OF[type]) {
+    throw new PermanentLaunchError(`"${written}": ${image} is CodeBuild's ${curated} image, which runs only in ${curated === "arm64" ? "an ARM" : "an x86"} environment; write image:custom-${curated === "arm64" ? "arm" : "linux"}-${image}`);
+  }
+  // Every image override carries its environment type: the project's own type fits the project's
+  // image only (an ARM image in the project's LINUX_CONTAINER is refused, and the reverse). The
+  // compute type stays the project's, or the job's instance-size: CodeBuild offers each of
+  // BUILD_GENERAL1_SMALL … 2XLARGE in both ARM_CONTAINER and LINUX_CONTAINER (user guide, "About
+  // on-demand environment types"), so a change of architecture never needs another one.
   return { environmentTypeOverride: type, imageOverride: image, imagePullCredentialsTypeOverride: image.startsWith("aws/codebuild/") ? "CODEBUILD" : "SERVICE_ROLE" };
 }
 
@@ -86,8 +107,8 @@ export function startBuildOverrides(overrides: readonly CodeBuildOverride[], all
     } else if (key === "image") {
       const custom = /^custom-(linux|arm)-(.+)$/.exec(value);
       const known = IMAGES[value];
-      if (custom) Object.assign(result, imageOverrides(custom[1] === "arm" ? "ARM_CONTAINER" : "LINUX_CONTAINER", custom[2]!));
-      else if (known) Object.assign(result, imageOverrides(known.type, known.image));
+      if (custom) Object.assign(result, imageOverrides(custom[1] === "arm" ? "ARM_CONTAINER" : "LINUX_CONTAINER", custom[2]!, written));
+      else if (known) Object.assign(result, imageOverrides(known.type, known.image, written));
       else throw new PermanentLaunchError(`"${written}": image is one of ${Object.keys(IMAGES).join(", ")}, or custom-linux-<image> / custom-arm-<image>`);
     } else if (key === "fleet") {
       if (!value) throw new PermanentLaunchError(`"${written}": name the fleet (fleet:<name or ARN>)`);

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { PermanentLaunchError } from "../../../lib/runners/errors.ts";
+import { curatedImageArchitecture } from "../../../lib/config/codebuild-images.ts";
 import { buildOverrides } from "../../../lib/runners/runner-labels.ts";
 
 const ALL = ["image", "instance-size", "fleet", "buildspec-override"];
@@ -64,6 +65,30 @@ describe("buildOverrides", () => {
 
   it("refuses registration overrides: where a runner registers is the environment's to say", () => {
     expect(() => buildOverrides(["codebuild-runner-dev-42-1 registration-group-id:3"], ALL)).toThrow(/runners: setting in runway\.yml/);
+  });
+
+  it("gives every image override the environment type of its architecture, ARM or x86, whatever the project's", () => {
+    expect(buildOverrides(["image:arm-3.0"], ALL)).toMatchObject({ environmentTypeOverride: "ARM_CONTAINER", imageOverride: "aws/codebuild/amazonlinux-aarch64-standard:3.0" });
+    expect(buildOverrides(["image:ubuntu-7.0"], ALL)).toMatchObject({ environmentTypeOverride: "LINUX_CONTAINER", imageOverride: "aws/codebuild/standard:7.0" });
+    // The job's instance size goes with it: CodeBuild offers every general size in ARM_CONTAINER too.
+    expect(buildOverrides(["image:arm-3.0", "instance-size:2xlarge"], ALL)).toMatchObject({ environmentTypeOverride: "ARM_CONTAINER", computeTypeOverride: "BUILD_GENERAL1_2XLARGE" });
+  });
+
+  it("refuses CodeBuild's own image written with the other architecture's type, naming the label to write", () => {
+    expect(() => buildOverrides(["image:custom-linux-aws/codebuild/amazonlinux-aarch64-standard:3.0"], ALL)).toThrow(
+      /is CodeBuild's arm64 image.*write image:custom-arm-aws\/codebuild\/amazonlinux-aarch64-standard:3\.0/,
+    );
+    expect(() => buildOverrides(["image:custom-arm-aws/codebuild/standard:7.0"], ALL)).toThrow(/x86_64 image.*image:custom-linux-aws\/codebuild\/standard:7\.0/);
+    // An image CodeBuild does not curate is taken at its word.
+    expect(buildOverrides(["image:custom-linux-123456789012.dkr.ecr.eu-west-1.amazonaws.com/arm64:1"], ALL)).toMatchObject({ environmentTypeOverride: "LINUX_CONTAINER" });
+  });
+
+  it("knows the architecture of CodeBuild's curated images only", () => {
+    expect(curatedImageArchitecture("aws/codebuild/amazonlinux2-aarch64-standard:2.0")).toBe("arm64");
+    expect(curatedImageArchitecture("aws/codebuild/amazonlinux-x86_64-standard:5.0")).toBe("x86_64");
+    expect(curatedImageArchitecture("aws/codebuild/standard:7.0")).toBe("x86_64");
+    expect(curatedImageArchitecture("public.ecr.aws/codebuild/amazonlinux-aarch64-standard:3.0")).toBeUndefined();
+    expect(curatedImageArchitecture("aws/codebuild/windows-base:2019-3.0")).toBeUndefined();
   });
 
   it("refuses two different values for one override", () => {

@@ -8,6 +8,9 @@
  * (AccountLimitExceededException) once that many of its builds are active, queued ones included;
  * the account's concurrent-build quota does not refuse but queues: a build over it stays in phase
  * QUEUED until a running build ends, and times out (TIMED_OUT) after `queuedTimeoutInMinutes`.
+ *
+ * CreateProject and StartBuild refuse a build environment CodeBuild refuses, such as an aarch64
+ * image in LINUX_CONTAINER (codebuild/environment.ts); a build reports the environment it got.
  */
 import { randomUUID } from "node:crypto";
 import type { Build, BuildPhaseType, EnvironmentVariable, Project, ProjectEnvironment } from "@aws-sdk/client-codebuild";
@@ -15,6 +18,7 @@ import { logger } from "../../../observability/logger.ts";
 import { AwsServiceError, type AwsRequest, type ServiceEmulation } from "../types.ts";
 import { advanceTo, enterPhase, finishPhases, type FinalStatus } from "./codebuild/phases.ts";
 import { BuildQueue } from "./codebuild/queue.ts";
+import { environmentProblem, withOverrides } from "./codebuild/environment.ts";
 
 export { buildStateChangeEvent, codeBuildEventTime } from "./codebuild/events.ts";
 export type { FinalStatus } from "./codebuild/phases.ts";
@@ -116,6 +120,8 @@ export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}
       created,
       lastModified: created,
     };
+    const problem = project.environment?.fleet ? undefined : environmentProblem(project.environment ?? {});
+    if (problem) throw invalid(problem);
     projects.set(input.name, project);
     return project;
   }
@@ -136,6 +142,11 @@ export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}
         return { build: builds.get(seen.buildId)!, created: false };
       }
     }
+    const env: ProjectEnvironment = project.environment ?? { type: "LINUX_CONTAINER", image: "aws/codebuild/amazonlinux-x86_64-standard:5.0", computeType: "BUILD_GENERAL1_SMALL" };
+    const variables = mergeVariables(env.environmentVariables ?? [], (input.environmentVariablesOverride as EnvironmentVariable[] | undefined) ?? []);
+    const environment = withOverrides(env, input, variables);
+    const problem = env.fleet || input.fleetOverride ? undefined : environmentProblem(environment);
+    if (problem) throw invalid(problem);
     const active = [...builds.values()].filter((b) => b.buildStatus === "IN_PROGRESS" && b.projectName === projectName);
     const limit = project.concurrentBuildLimit;
     if (limit !== undefined && limit > 0 && active.length >= limit) {
@@ -148,8 +159,6 @@ export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}
     const buildNumber = (buildNumbers.get(projectName) ?? 0) + 1;
     buildNumbers.set(projectName, buildNumber);
     const groupName = `/aws/codebuild/${projectName}`;
-    const env: ProjectEnvironment = project.environment ?? { type: "LINUX_CONTAINER", image: "aws/codebuild/amazonlinux-x86_64-standard:5.0", computeType: "BUILD_GENERAL1_SMALL" };
-    const variables = mergeVariables(env.environmentVariables ?? [], (input.environmentVariablesOverride as EnvironmentVariable[] | undefined) ?? []);
     const startTime = now();
     const build: Build = {
       id,
@@ -162,14 +171,8 @@ export function createCodeBuildEmulation(options: CodeBuildEmulationOptions = {}
       ...(input.sourceVersion ? { sourceVersion: input.sourceVersion as string } : {}),
       artifacts: { location: "" },
       cache: project.cache ?? { type: "NO_CACHE" },
-      environment: {
-        ...env,
-        ...(input.imageOverride ? { image: input.imageOverride as string } : {}),
-        ...(input.computeTypeOverride ? { computeType: input.computeTypeOverride as ProjectEnvironment["computeType"] } : {}),
-        ...(input.environmentTypeOverride ? { type: input.environmentTypeOverride as ProjectEnvironment["type"] } : {}),
-        ...(input.privilegedModeOverride !== undefined ? { privilegedMode: input.privilegedModeOverride as boolean } : {}),
-        environmentVariables: variables,
-      },
+      environment,
+      ...(project.vpcConfig ? { vpcConfig: project.vpcConfig } : {}),
       serviceRole: (input.serviceRoleOverride as string | undefined) ?? project.serviceRole,
       logs: {
         groupName,
