@@ -4,10 +4,12 @@
  */
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { CodeBuildCloudWatchStateEvent } from "aws-lambda";
 import { collectBuild, type CollectOutcome } from "../lib/artifacts/collect.ts";
 import { getText, listBuildArtifacts, logExcerptKey, presign } from "../lib/artifacts/store.ts";
 import { logger } from "../lib/observability/logger.ts";
+import { metrics } from "../lib/observability/metrics.ts";
 import { ledgerFromEnv, linkExpirySeconds, queuedNotifications } from "../lib/runners/deps.ts";
 
 const bucket = process.env.RUNWAY_ARTIFACTS_BUCKET;
@@ -28,4 +30,7 @@ async function collect(event: CodeBuildCloudWatchStateEvent): Promise<CollectOut
   return result;
 }
 
-export const handler = middy<CodeBuildCloudWatchStateEvent, CollectOutcome>().use(injectLambdaContext(logger)).handler(collect);
+export const handler = middy<CodeBuildCloudWatchStateEvent, CollectOutcome>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(collect);

@@ -6,11 +6,13 @@
  */
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { Context } from "aws-lambda";
 import { getConfig } from "../lib/config/runtime.ts";
 import { runLifecycleHook, type HookOutcome } from "../lib/deploy/lifecycle-hook.ts";
 import { queuedDeploymentNotifier } from "../lib/notify/deploy-notifier.ts";
 import { logger } from "../lib/observability/logger.ts";
+import { metrics } from "../lib/observability/metrics.ts";
 
 /** Verdicts and state changes go to the deployment's Slack thread, through the notify queue. */
 const slack = queuedDeploymentNotifier();
@@ -27,4 +29,5 @@ async function validateHook(event: unknown, context: Context): Promise<HookOutco
 // report before giving up, which a TimeoutError thrown by middy would not do.
 export const handler = middy<unknown, HookOutcome>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(validateHook);

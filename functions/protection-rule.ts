@@ -6,10 +6,12 @@
  */
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { getConfig } from "../lib/config/runtime.ts";
 import { setInvocationDeadline } from "../lib/github/deadline.ts";
 import { logger } from "../lib/observability/logger.ts";
+import { metrics } from "../lib/observability/metrics.ts";
 import { consumeProtectionRequests } from "../lib/protection/consume.ts";
 import { protectionDepsFromEnv } from "../lib/protection/deps.ts";
 
@@ -17,6 +19,7 @@ const deps = protectionDepsFromEnv((message, fields) => logger.info(message, fie
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(async (event, context) => {
     // GitHub's rate-limit waits must end inside this invocation.
     setInvocationDeadline(Date.now() + context.getRemainingTimeInMillis());

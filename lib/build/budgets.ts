@@ -30,14 +30,16 @@ export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
   redeliverer: 680 * KiB,
   /** Not measured yet (functions/build-events.ts was being written): sized like the notifier. */
   "build-events": 800 * KiB,
+  /** Hourly: Octokit (no App auth), S3, SSM (the optional token), zod/mini. Measured 700 KiB (531 at cold start), December 2026. */
+  "runner-release": 760 * KiB,
   /** Slack Web API client, DynamoDB, SQS. Measured 646 KiB. */
   "slack-notifier": 700 * KiB,
-  /** Measured 456 KiB. */
-  "deployment-events": 440 * KiB,
+  /** Measured 456 KiB; 448 with Powertools' Metrics (12 KiB, every function carries it since December 2026). */
+  "deployment-events": 470 * KiB,
   /** Deployment protection rules: Octokit, CloudWatch, SQS, zod. Measured 751 KiB (December 2026). */
   "protection-rule": 760 * KiB,
-  /** The five CodeDeploy hook validators. Measured 638 KiB. */
-  "codedeploy-hook": 640 * KiB,
+  /** The five CodeDeploy hook validators. Measured 638 KiB; 641 with Powertools' Metrics. */
+  "codedeploy-hook": 670 * KiB,
   /** The ECS lifecycle hook: ECS and SQS (the notify queue), the other checks' clients on demand. Measured 653 KiB (December 2026). */
   "ecs-hook": 630 * KiB,
 };

@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DeployConfig } from "../config/deploy-schema.ts";
 import { logger } from "../observability/logger.ts";
+import { recordMetric } from "../observability/metrics.ts";
 import { describe } from "../errors/describe.ts";
 import { pendingResult } from "./analysis.ts";
 import { Deadline } from "./deadline.ts";
@@ -122,6 +123,8 @@ async function deliver(subject: VerdictSubject, verdict: HookVerdict, remaining:
       { deploymentId: subject.deploymentId, executionId: subject.executionId, status: verdict.status },
       { timeLeftMs: remaining, ...deps.report },
     );
+    // Counted when CodeDeploy takes the verdict; "already completed" was counted by whoever settled it.
+    if (sent.delivery === "reported") recordMetric(verdict.status === "Succeeded" ? "HookSucceeded" : "HookFailed", 1);
     const notice = verdictNotice(subject, verdict, sent.delivery);
     logger.info(sent.delivery === "reported" ? "hook verdict reported" : "hook verdict not needed: already completed", {
       ...subject,

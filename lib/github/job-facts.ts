@@ -38,6 +38,10 @@ export interface JobFacts {
   installationId?: number | undefined;
   runnerName?: string | undefined;
   conclusion?: string | undefined;
+  /** `workflow_job.created_at`: when GitHub queued the job (ISO 8601). */
+  createdAt?: string | undefined;
+  /** `workflow_job.started_at`: on `in_progress`, when a runner took the job (on `queued` GitHub repeats `created_at`). */
+  startedAt?: string | undefined;
   /** `sender.login`. */
   actor?: string | undefined;
   steps: JobStep[];
@@ -70,6 +74,8 @@ export function jobFacts(payload: unknown): JobFacts {
     installationId: numberAt(payload, "installation", "id"),
     runnerName: stringAt(payload, "workflow_job", "runner_name"),
     conclusion: stringAt(payload, "workflow_job", "conclusion"),
+    createdAt: stringAt(payload, "workflow_job", "created_at"),
+    startedAt: stringAt(payload, "workflow_job", "started_at"),
     actor: stringAt(payload, "sender", "login"),
     steps: Array.isArray(steps) ? steps.slice(0, MAX_STEPS).flatMap(toStep) : [],
   };

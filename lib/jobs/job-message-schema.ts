@@ -47,6 +47,8 @@ export const jobMessageSchema = z.object({
     installationId: z.optional(z.number()),
     runnerName: z.optional(z.string()),
     conclusion: z.optional(z.string()),
+    createdAt: z.optional(z.string()),
+    startedAt: z.optional(z.string()),
     steps: z.array(stepSchema),
   }),
 });

@@ -46,6 +46,9 @@ export interface JobMessage {
     installationId?: number | undefined;
     runnerName?: string | undefined;
     conclusion?: string | undefined;
+    /** GitHub's `created_at` and `started_at` (ISO 8601): the launcher's queued → taken latency. */
+    createdAt?: string | undefined;
+    startedAt?: string | undefined;
     steps: JobStep[];
   };
 }
@@ -89,6 +92,8 @@ export function jobMessage(deliveryId: string, action: JobAction, job: JobFacts,
       installationId: job.installationId,
       runnerName: job.runnerName,
       conclusion: job.conclusion,
+      createdAt: job.createdAt,
+      startedAt: job.startedAt,
       steps: job.steps,
     },
   };

@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { JobMessage } from "../jobs/job-message.ts";
+import type { EmfDocument } from "../observability/emf-capture.ts";
 
 export type Print = (line: string) => void;
 
@@ -61,4 +62,25 @@ export function describeParked(body: string, reason: string | undefined): string
     // Not a job message: say what is known.
   }
   return `${color.dim(time())} ${color.red("parked ")}  ${job}: ${reason ?? "no reason recorded"} — once fixed: ${replay}`;
+}
+
+const UNIT_SUFFIX: Record<string, string> = { Milliseconds: " ms", Seconds: " s", Count: "" };
+
+/**
+ * One line for the figures a function flushed (one EMF document), or undefined when every one of
+ * them is zero (a reconciler pass that did nothing). Counts are summed; latencies listed.
+ */
+export function describeMetrics(document: EmfDocument): string | undefined {
+  const figures = document._aws.CloudWatchMetrics.flatMap((directive) => directive.Metrics).flatMap(({ Name, Unit }) => {
+    const raw = document[Name];
+    const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is number => typeof v === "number");
+    const suffix = UNIT_SUFFIX[Unit] ?? ` ${Unit}`;
+    if (Unit === "Count") {
+      const total = values.reduce((sum, v) => sum + v, 0);
+      return total === 0 ? [] : [`${Name} ${total}`];
+    }
+    return values.length === 0 ? [] : [`${Name} ${values.map((v) => Math.round(v)).join(", ")}${suffix}`];
+  });
+  if (figures.length === 0) return undefined;
+  return `${color.dim(time())} ${color.cyan("metric ")}  ${figures.join(color.dim(" · "))}`;
 }

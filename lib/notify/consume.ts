@@ -14,6 +14,7 @@
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { describe } from "../errors/describe.ts";
 import { logger } from "../observability/logger.ts";
+import { recordMetric } from "../observability/metrics.ts";
 import { InvalidNotificationError, SlackRateLimitedError } from "./errors.ts";
 import { parseNotification, type NotificationEvent } from "./events.ts";
 
@@ -68,6 +69,8 @@ export async function consumeNotifications(records: SQSRecord[], deps: ConsumeDe
     try {
       await deliverWithinRateLimits(event, deps, maxWait, sleep);
     } catch (error) {
+      // The post Slack did not take; the records given back untried behind it are not counted.
+      recordMetric("SlackDeliveryFailed", 1);
       if (error instanceof SlackRateLimitedError) {
         // The limit applies to every message of this workspace: give back the rest of the batch.
         const rest = records.slice(index);

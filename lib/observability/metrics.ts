@@ -13,6 +13,7 @@
  * and the README's runbook: rename one in all three.
  */
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { metricsWarnings } from "./metrics-warnings.ts";
 
 export const METRICS_NAMESPACE = "Runway";
 
@@ -60,6 +61,8 @@ export const metrics = new Metrics({
   namespace: METRICS_NAMESPACE,
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "runway",
   defaultDimensions: { stage: process.env.RUNWAY_STAGE ?? "local" },
+  // Powertools' own warnings as structured log lines, without the one every quiet invocation would log.
+  logger: metricsWarnings,
 });
 
 /**
@@ -73,4 +76,18 @@ export const metrics = new Metrics({
 export function recordMetric(name: RunwayMetric, value: number): void {
   if (!Number.isFinite(value)) return;
   metrics.addMetric(name, RUNWAY_METRICS[name], value);
+}
+
+/**
+ * Give every later figure this stage's dimension: for a process that learns its stage after this
+ * module was loaded (the local stack sets RUNWAY_STAGE when it starts). Deployed functions get
+ * theirs from RUNWAY_STAGE at load and never call this.
+ *
+ * @example
+ * setMetricsStage("dev");
+ */
+export function setMetricsStage(stage: string): void {
+  // Cleared first: overwriting a default dimension in place makes Powertools warn.
+  metrics.clearDefaultDimensions();
+  metrics.setDefaultDimensions({ service: process.env.POWERTOOLS_SERVICE_NAME ?? "runway", stage });
 }

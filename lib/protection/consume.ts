@@ -11,6 +11,7 @@ import { retryDelaySeconds, type BackoffOptions, type MessageVisibility } from "
 import { answerProtectionRequest, type AnswerDeps, type AnswerOutcome } from "./answer.ts";
 import { protectionRequestSchema } from "./message-schema.ts";
 import type { ProtectionRequest } from "./request.ts";
+import { recordMetric } from "../observability/metrics.ts";
 
 export interface ConsumeProtectionDeps extends AnswerDeps {
   log: (message: string, fields: Record<string, unknown>) => void;
@@ -49,6 +50,8 @@ async function consumeRecord(record: SQSRecord, receiveCount: number, deps: Cons
     const request = parsed.data;
     const outcome = await answerProtectionRequest(request, receiveCount, deps);
     deps.onOutcome?.(request, outcome);
+    // A verdict counts once GitHub has taken it; a parked one never reached the job.
+    if (outcome.kind === "answered") recordMetric(outcome.state === "approved" ? "HookSucceeded" : "HookFailed", 1);
     deps.log("protection request", { ...facts(request), receiveCount, ...outcome });
     if (outcome.kind !== "retry") return undefined;
     return retryDelaySeconds(receiveCount, outcome.retryAfterSeconds, deps.backoff);

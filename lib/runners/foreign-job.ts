@@ -13,6 +13,7 @@ import type { JobMessage } from "../jobs/job-message.ts";
 import type { BuildStarter, GitHubJobs, JitSecrets, RunnerRegistry } from "./launch.ts";
 import type { LaunchRecord, Ledger } from "./ledger.ts";
 import { jobForeignEvent } from "./notifications.ts";
+import { recordMetric } from "../observability/metrics.ts";
 
 export interface ForeignJobDeps {
   ledger: Ledger;
@@ -71,6 +72,8 @@ export async function catchForeignJob(message: JobMessage, launch: LaunchRecord,
 
   const marked = await deps.ledger.markForeign(launch, message.job.id, `stopped: its runner took a foreign job (${reason})`);
   if (!marked) return { outcome: "foreign", stopped: buildId, relaunched: false, duplicate: true };
+  // Counted once per caught runner: only the caller that marked the launch gets here.
+  recordMetric("ForeignJobCaught", 1);
 
   const actions: string[] = [buildId ? `stopped build ${buildId}` : "found no build to stop"];
   await deps.registry
@@ -86,6 +89,7 @@ export async function catchForeignJob(message: JobMessage, launch: LaunchRecord,
     actions.push(`job ${meant.job.id} is ${intended.status} on GitHub${intended.runnerName ? ` (runner ${intended.runnerName})` : ""}: no relaunch needed`);
   } else if (relaunches >= deps.maxRelaunches) {
     actions.push(`job ${meant.job.id} is still queued, but it was relaunched ${relaunches} times already: left to GitHub (re-run the job)`);
+    recordMetric("LaunchRefused", 1);
   } else {
     const reopened = await deps.ledger.reopen(marked, deps.jitPrefix);
     if (reopened) {

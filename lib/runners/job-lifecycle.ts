@@ -14,6 +14,7 @@ import type { JobMessage } from "../jobs/job-message.ts";
 import { launchKey, type LaunchRecord, type Ledger } from "./ledger.ts";
 import { catchForeignJob, foreignReason, type ForeignJobDeps, type ForeignOutcome } from "./foreign-job.ts";
 import { jobCompletedEvent, jobStartedEvent } from "./notifications.ts";
+import { recordMetric } from "../observability/metrics.ts";
 
 /** Where a failed job's log excerpt is kept, and how it is linked. */
 export interface ExcerptStore {
@@ -53,7 +54,18 @@ export async function jobStarted(message: JobMessage, deps: LifecycleDeps): Prom
   await ledger.annotate(launchKey(message.job.id, message.job.runAttempt), { ranOn: runner ?? null });
   if (launch) await ledger.annotate(launch.pk, { tookJobId: message.job.id, tookAt: now });
   if (runner) deps.notify?.(jobStartedEvent(message, runner, launch?.buildId), message.environment);
+  // Recorded once the ledger has it: a write that fails is retried, and would count the wait twice.
+  recordMetric("QueuedToJobTaken", gitHubWaitMs(message.job.createdAt, message.job.startedAt));
   return { outcome: "recorded", runner, ours: launch !== undefined };
+}
+
+/**
+ * How long the job waited for a runner, by GitHub's own clock (`created_at` → `started_at`); NaN,
+ * which is not recorded, when either is missing or they are out of order.
+ */
+export function gitHubWaitMs(createdAt: string | undefined, startedAt: string | undefined): number {
+  const wait = Date.parse(startedAt ?? "") - Date.parse(createdAt ?? "");
+  return wait >= 0 ? wait : Number.NaN;
 }
 
 /**

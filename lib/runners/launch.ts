@@ -19,6 +19,7 @@ import { LeaseLostError, type Ledger, type LaunchRecord } from "./ledger.ts";
 import { buildOverrides, type BuildOverrides } from "./runner-labels.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
 import { jobLaunched, jobQueued, jobRefused } from "./notifications.ts";
+import { recordMetric } from "../observability/metrics.ts";
 
 export interface RunnerRegistration {
   runnerId: number;
@@ -116,7 +117,7 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
   if (claim.outcome === "duplicate") return { outcome: "duplicate", state: claim.record.state, buildId: claim.record.buildId };
   if (claim.outcome === "exhausted") {
     const reason = `gave up after ${claim.record.attempts} attempts${claim.record.reason ? ` (last: ${claim.record.reason})` : ""}`;
-    return park(deps, claim.record, message, reason);
+    return park(deps, claim.record, message, reason, "LaunchParked");
   }
   if (claim.outcome === "busy") {
     // Nothing to do until the holder finishes or its lease runs out (then this can take over).
@@ -127,8 +128,12 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
   let record = claim.record;
   if (claim.outcome === "claimed") deps.notify?.(jobQueued(message), message.environment);
   const target: AwsTarget = { region: message.codebuild.region, roleArn: message.codebuild.roleArn };
+  // A permanent error before the job's request is read is a refusal of what the job asks for (a
+  // label override not allowed); after it, a fault of the setup (no such project, access denied).
+  let requestAllowed = false;
   try {
     const overrides = buildOverrides(message.job.labels, message.codebuild.allowOverrides);
+    requestAllowed = true;
     if (!(await ledger.acquireSlot(message.environment, message.concurrency, record.pk))) {
       const reason = `${message.environment} is at its concurrency cap (${message.concurrency} runner builds); the launch waits for a slot`;
       await ledger.update(record, { state: "waiting", reason });
@@ -158,13 +163,18 @@ export async function launch(message: JobMessage, deps: LaunchDeps): Promise<Lau
       runAttempt: message.job.runAttempt,
       overrides,
     });
+    // Counted where StartBuild accepts the build, once: a takeover that finds the build a crashed
+    // worker started above does not count it again. The delivery's wait is its first build's: a
+    // relaunch (the reconciler's, a foreign job's) carries the same delivery, long answered.
+    recordMetric("RunnerLaunched", 1);
+    if (!record.relaunches) recordMetric("DeliveryToStartBuild", ledger.now() - Date.parse(message.receivedAt));
     return await launched(deps, record, buildId, claim.outcome === "taken-over");
   } catch (error) {
     if (error instanceof LeaseLostError) throw new RetryLaterError(error.message, { cause: error });
     const launchError = error instanceof LaunchError ? error : new RetryLaterError(`launch failed: ${(error as Error).message}`, { cause: error });
     if (launchError.retryable) throw await giveUpLease(ledger, record, launchError);
     try {
-      return await park(deps, record, message, launchError.message);
+      return await park(deps, record, message, launchError.message, requestAllowed ? "LaunchParked" : "LaunchRefused");
     } catch (parkError) {
       // Nowhere to park it right now (the queue is down): try the whole launch again soon.
       const retry = new RetryLaterError(`could not park the refused launch (${launchError.message}): ${(parkError as Error).message}`, { cause: parkError });
@@ -216,11 +226,14 @@ async function launched(deps: LaunchDeps, record: LaunchRecord, buildId: string,
  * Park the request, then record the failure and undo what the launch had set up. Parked first: if
  * parking fails the launch is still `launching`, so the retry meets the same failure and parks
  * again, where recording first would leave a `failed` launch that nothing parked (a retry would
- * see a duplicate, and `runway replay` would not find it).
+ * see a duplicate, and `runway replay` would not find it). Counted as `metric` once it is parked:
+ * LaunchRefused for what the job asked that Runway will not do, LaunchParked for a launch that
+ * kept failing or failed for a cause of the setup (an operator's to fix: alarmed).
  */
-async function park(deps: LaunchDeps, record: LaunchRecord, message: JobMessage, reason: string): Promise<LaunchOutcome> {
+async function park(deps: LaunchDeps, record: LaunchRecord, message: JobMessage, reason: string, metric: "LaunchParked" | "LaunchRefused"): Promise<LaunchOutcome> {
   const target: AwsTarget = { region: message.codebuild.region, roleArn: message.codebuild.roleArn };
   await deps.parking.park(message, reason);
+  recordMetric(metric, 1);
   await deps.ledger.annotate(record.pk, { state: "failed", reason }, { expression: "#fence = :fence", values: { ":fence": record.fence } }, { "#fence": "fence" });
   await deps.ledger.releaseSlot(message.environment, record.pk);
   const latest = (await deps.ledger.getByKey(record.pk)) ?? record;

@@ -10,6 +10,7 @@
  */
 import type { EcsHooksConfig, NamedEcsCheck } from "../../config/ecs-hooks-schema.ts";
 import { logger } from "../../observability/logger.ts";
+import { recordMetric } from "../../observability/metrics.ts";
 import { Deadline } from "../deadline.ts";
 import { DeadlineError } from "../errors.ts";
 import { logNotifier, type DeploymentNotifier } from "../notifier.ts";
@@ -106,6 +107,7 @@ export async function runEcsHook(raw: unknown, context: EcsHookClock, deps: EcsH
   };
   if (decision.status === "FAILED") logger.error("ecs hook answers FAILED", fields);
   else logger.info(`ecs hook answers ${decision.status}`, fields);
+  recordVerdict(decision);
 
   let lines: string[] = [];
   if (decision.notify && run.event && decision.status !== "IN_PROGRESS") {
@@ -171,6 +173,15 @@ function failure(run: Run, caught: unknown): Decision {
   const verdict = verdictAfterError(results, error);
   run.checks = verdict.checks;
   return answer(verdict.status === "Succeeded" ? "SUCCEEDED" : "FAILED", withRestart(verdict.reason, run), run.event !== undefined);
+}
+
+/**
+ * A verdict counts: every FAILED (ECS rolls back on it), and a SUCCEEDED that the stage's checks
+ * decided. IN_PROGRESS is not one yet, and a rollback let through is not a validation.
+ */
+function recordVerdict(decision: Decision): void {
+  if (decision.status === "FAILED") recordMetric("HookFailed", 1);
+  else if (decision.status === "SUCCEEDED" && decision.notify) recordMetric("HookSucceeded", 1);
 }
 
 function answer(status: "SUCCEEDED" | "FAILED", reason: string, notify: boolean): Decision {

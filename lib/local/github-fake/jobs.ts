@@ -117,6 +117,8 @@ export function jobDelivery(job: FakeJob): Record<string, any> {
       ...job.payload.workflow_job,
       status: job.status,
       conclusion: job.conclusion,
+      // Every delivery of a job carries when it was queued, as GitHub's do (and as jobJson answers).
+      created_at: job.createdAt,
       started_at: job.startedAt ?? job.createdAt,
       completed_at: job.completedAt,
       runner_id: job.runnerId,
