@@ -70,6 +70,15 @@ export function verifyAppJwt(jwt: string, publicKey: KeyObject, appId: number | 
   return { ok: true, iss: String(iss), iat, exp };
 }
 
+/**
+ * The `iss` claim of a JWT, read without checking the signature: which App's key to check it with
+ * when several Apps call the same GitHub. Undefined when the token cannot be decoded.
+ */
+export function jwtIssuer(jwt: string): string | undefined {
+  const iss = decodeJson(jwt.split(".")[1] ?? "")?.iss;
+  return typeof iss === "number" || typeof iss === "string" ? String(iss) : undefined;
+}
+
 function decodeJson(part: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));

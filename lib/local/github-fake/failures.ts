@@ -24,7 +24,10 @@ export type FakeRoute =
   | "send-delivery"
   | "list-deployments"
   | "list-deployment-statuses"
-  | "review-protection-rule";
+  | "review-protection-rule"
+  | "latest-release"
+  | "release-by-tag"
+  | "release-download";
 
 export interface FailureSpec {
   /** Which operation fails; `*` for every one. */

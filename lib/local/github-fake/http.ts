@@ -16,19 +16,20 @@ export function requestId(): string {
   return `${hex(2)}:${hex(2)}:${hex(3)}:${hex(4)}:${hex(4)}`;
 }
 
-/** Requests counted per caller (the App, or one installation) in hour-long windows. */
+/** Requests counted per caller (an App, or one installation) in hour-long windows. */
 export class RateCounter {
   readonly #windows = new Map<string, { reset: number; used: number }>();
+  readonly #limits = new Map<string, number>();
+
+  /** A caller's own hourly limit for a budget (an App's `actions_runner_registration`). */
+  setLimit(caller: string, resource: string, perHour: number): void {
+    this.#limits.set(`${caller}:${resource}`, perHour);
+  }
 
   /** Count one request and return the headers that describe the window. */
   count(caller: string, resource = "core"): Record<string, string> {
-    const limit = RATE_LIMITS[resource] ?? 5000;
-    const now = Math.floor(Date.now() / 1000);
-    let window = this.#windows.get(`${caller}:${resource}`);
-    if (!window || window.reset <= now) {
-      window = { reset: now + 3600, used: 0 };
-      this.#windows.set(`${caller}:${resource}`, window);
-    }
+    const limit = this.#limit(caller, resource);
+    const window = this.#window(caller, resource);
     window.used += 1;
     return {
       "x-ratelimit-limit": String(limit),
@@ -39,8 +40,34 @@ export class RateCounter {
     };
   }
 
+  /** What is left of the caller's window (without counting a request), and when it resets (epoch s). */
+  peek(caller: string, resource = "core"): { remaining: number; reset: number } {
+    const window = this.#window(caller, resource);
+    return { remaining: Math.max(0, this.#limit(caller, resource) - window.used), reset: window.reset };
+  }
+
+  /** Start a window by hand: `remaining` requests left, reset `resetInSeconds` from now (tests). */
+  set(caller: string, resource: string, { remaining, resetInSeconds }: { remaining: number; resetInSeconds: number }): void {
+    const limit = this.#limit(caller, resource);
+    this.#windows.set(`${caller}:${resource}`, { reset: Math.floor(Date.now() / 1000) + resetInSeconds, used: Math.max(0, limit - remaining) });
+  }
+
   clear(): void {
     this.#windows.clear();
+  }
+
+  #limit(caller: string, resource: string): number {
+    return this.#limits.get(`${caller}:${resource}`) ?? RATE_LIMITS[resource] ?? 5000;
+  }
+
+  #window(caller: string, resource: string): { reset: number; used: number } {
+    const now = Math.floor(Date.now() / 1000);
+    let window = this.#windows.get(`${caller}:${resource}`);
+    if (!window || window.reset <= now) {
+      window = { reset: now + 3600, used: 0 };
+      this.#windows.set(`${caller}:${resource}`, window);
+    }
+    return window;
   }
 }
 

@@ -6,10 +6,10 @@
 import type { IncomingMessage } from "node:http";
 import type { KeyObject } from "node:crypto";
 import type { components } from "@octokit/openapi-types";
-import { verifyAppJwt } from "./app-key.ts";
+import { jwtIssuer, verifyAppJwt } from "./app-key.ts";
 import type { WebhookSender } from "./deliveries.ts";
 import type { FakeRoute } from "./failures.ts";
-import { credential, errorBody } from "./http.ts";
+import { credential, errorBody, type RateCounter } from "./http.ts";
 import type { FakeInstallation, FakeRunner, GitHubFakeState, Permission, RunnerScope } from "./state.ts";
 
 export interface RouteContext {
@@ -19,7 +19,12 @@ export interface RouteContext {
   /** The path below the mount point. */
   path: string;
   state: GitHubFakeState;
+  /** The webhook App: its JWT reads its deliveries. */
   app: { id: number | string; publicKey: KeyObject };
+  /** Every App the fake knows, the webhook App first. */
+  apps: readonly FakeApp[];
+  /** Requests counted per App and installation, as GitHub's rate limits count them. */
+  rate: RateCounter;
   tokenLifetimeSeconds: number;
   /** Absolute URL of the fake's mount point, e.g. http://127.0.0.1:3000/github/api. */
   apiUrl: string;
@@ -33,6 +38,8 @@ export interface Answer {
   body?: unknown;
   /** A text/plain body instead of JSON. */
   text?: string;
+  /** A binary body (a release asset's download), sent as is with the answer's content-type. */
+  bytes?: Buffer;
   headers?: Record<string, string>;
   /** For the terminal line: what happened, without secrets. */
   note?: string;
@@ -40,6 +47,13 @@ export interface Answer {
   caller?: string;
   /** Which of GitHub's rate-limit budgets (`core` by default). */
   resource?: string;
+}
+
+/** A GitHub App as the fake knows it. */
+export interface FakeApp {
+  id: number | string;
+  slug: string;
+  publicKey: KeyObject;
 }
 
 type Handler = (ctx: RouteContext, params: string[]) => Promise<Answer> | Answer;
@@ -65,6 +79,40 @@ export function appCaller(ctx: RouteContext): Answer | undefined {
   return check.ok ? undefined : unauthorized(check.message);
 }
 
+/** Endpoints any App may call with its JWT (its installations, tokens): the App whose key signed it. */
+export function anyAppCaller(ctx: RouteContext): FakeApp | Answer {
+  const jwt = credential(ctx.req);
+  if (!jwt) return unauthorized("A JSON web token could not be decoded");
+  const issuer = jwtIssuer(jwt);
+  // An issuer the fake does not know is checked against the first App: GitHub's answer names the claim.
+  const app = ctx.apps.find((a) => String(a.id) === issuer) ?? ctx.apps[0]!;
+  const check = verifyAppJwt(jwt, app.publicKey, app.id);
+  return check.ok ? app : unauthorized(check.message);
+}
+
+/** The App an installation belongs to. */
+export function appOf(ctx: RouteContext, installation: FakeInstallation): FakeApp {
+  return ctx.apps.find((a) => String(a.id) === String(installation.appId)) ?? ctx.apps[0]!;
+}
+
+/**
+ * GitHub's refusal once the App's JIT registrations are used up (`actions_runner_registration`,
+ * per App): 403, GitHub's primary-limit message, `x-ratelimit-remaining: 0` and the window's reset
+ * (added by the fake's rate counter from `caller` and `resource`).
+ */
+export function registrationLimited(ctx: RouteContext, app: FakeApp, installation: FakeInstallation): Answer | undefined {
+  const caller = `app:${app.id}`;
+  const { remaining, reset } = ctx.rate.peek(caller, "actions_runner_registration");
+  if (remaining > 0) return undefined;
+  return {
+    status: 403,
+    body: errorBody(403, `API rate limit exceeded for installation ID ${installation.id}.`, "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"),
+    caller,
+    resource: "actions_runner_registration",
+    note: `App ${app.id}: registrations used up until ${new Date(reset * 1000).toISOString()}`,
+  };
+}
+
 /** Installation endpoints: a token the fake issued, an installation covering the target, a permission. */
 export function installationCaller(ctx: RouteContext, owner: string, repo: string | undefined, permission: [string, Permission], docs: string): FakeInstallation | Answer {
   const token = credential(ctx.req);
@@ -85,7 +133,7 @@ export function installationCaller(ctx: RouteContext, owner: string, repo: strin
   return installation;
 }
 
-export const isAnswer = (value: FakeInstallation | Answer): value is Answer => "status" in value;
+export const isAnswer = (value: FakeInstallation | FakeApp | Answer): value is Answer => "status" in value;
 
 export const runnerPermission = (scope: RunnerScope, level: Permission): [string, Permission] =>
   scope === "org" ? ["organization_self_hosted_runners", level] : ["administration", level];

@@ -5,13 +5,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { simpleUser } from "./accounts.ts";
+import { webUrlOf } from "./enterprise-server.ts";
 import { errorBody, readJson } from "./http.ts";
 import {
-  appCaller,
+  anyAppCaller,
+  appOf,
   installationCaller,
   isAnswer,
   notFound,
   pageOf,
+  registrationLimited,
   RUNNERS_DOCS,
   runnerJson,
   runnerPermission,
@@ -24,6 +27,7 @@ import type { FakeInstallation, Permission, RunnerScope } from "./state.ts";
 import { DELIVERY_ROUTES } from "./delivery-routes.ts";
 import { DEPLOYMENT_ROUTES } from "./deployment-routes.ts";
 import { STATUS_ROUTES } from "./status-routes.ts";
+import { RELEASE_ROUTES } from "./releases.ts";
 
 export type { Answer, Route, RouteContext } from "./route-kit.ts";
 
@@ -42,13 +46,17 @@ export const ROUTES: Route[] = [
   ...STATUS_ROUTES,
   ...DELIVERY_ROUTES,
   ...DEPLOYMENT_ROUTES,
+  ...RELEASE_ROUTES,
 ];
 
 function accessTokens(ctx: RouteContext, [id]: string[]): Answer {
-  const refused = appCaller(ctx);
-  if (refused) return refused;
+  const app = anyAppCaller(ctx);
+  if (isAnswer(app)) return app;
   const installation = ctx.state.installation(Number(id));
-  if (!installation) return { ...notFound("https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app"), caller: "app" };
+  // Another App's installation is not found, as on GitHub: an App sees only its own.
+  if (!installation || appOf(ctx, installation) !== app) {
+    return { ...notFound("https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app"), caller: `app:${app.id}` };
+  }
   const { token, expiresAt } = ctx.state.issueToken(installation.id, ctx.tokenLifetimeSeconds);
   return {
     status: 201,
@@ -58,8 +66,8 @@ function accessTokens(ctx: RouteContext, [id]: string[]): Answer {
       permissions: permissionsOf(ctx, installation),
       repository_selection: Array.isArray(installation.repositories) ? "selected" : "all",
     },
-    caller: "app",
-    note: `installation ${installation.id} token, expires ${expiresAt.toISOString()}`,
+    caller: `app:${app.id}`,
+    note: `App ${app.id} installation ${installation.id} token, expires ${expiresAt.toISOString()}`,
   };
 }
 
@@ -69,22 +77,22 @@ function permissionsOf(ctx: RouteContext, installation: FakeInstallation): Recor
 }
 
 function installationOf(ctx: RouteContext, owner: string, repo?: string): Answer {
-  const refused = appCaller(ctx);
-  if (refused) return refused;
-  const installation = ctx.state.installationOn(owner, repo);
-  if (!installation) return { ...notFound("https://docs.github.com/rest/apps/apps"), caller: "app" };
+  const app = anyAppCaller(ctx);
+  if (isAnswer(app)) return app;
+  const installation = ctx.state.installationOn(owner, repo, app.id);
+  if (!installation) return { ...notFound("https://docs.github.com/rest/apps/apps"), caller: `app:${app.id}` };
   const account = installation.account === "*" ? owner : installation.account;
   return {
     status: 200,
     body: {
       id: installation.id,
       account: simpleUser(account, 1000 + installation.id, repo ? "User" : "Organization"),
-      app_id: Number(ctx.app.id) || ctx.app.id,
-      app_slug: "runway",
+      app_id: Number(app.id) || app.id,
+      app_slug: app.slug,
       target_id: 1000 + installation.id,
       target_type: repo ? "User" : "Organization",
       single_file_name: null,
-      html_url: repo ? `https://github.com/settings/installations/${installation.id}` : `https://github.com/organizations/${account}/settings/installations/${installation.id}`,
+      html_url: repo ? `${webUrlOf(ctx.apiUrl)}/settings/installations/${installation.id}` : `${webUrlOf(ctx.apiUrl)}/organizations/${account}/settings/installations/${installation.id}`,
       repository_selection: Array.isArray(installation.repositories) ? "selected" : "all",
       access_tokens_url: `${ctx.apiUrl}/app/installations/${installation.id}/access_tokens`,
       repositories_url: `${ctx.apiUrl}/installation/repositories`,
@@ -95,8 +103,8 @@ function installationOf(ctx: RouteContext, owner: string, repo?: string): Answer
       suspended_by: null,
       suspended_at: null,
     },
-    caller: "app",
-    note: `installation ${installation.id}`,
+    caller: `app:${app.id}`,
+    note: `App ${app.id} installation ${installation.id}`,
   };
 }
 
@@ -105,6 +113,12 @@ async function generateJitConfig(ctx: RouteContext, scope: RunnerScope, owner: s
   const caller = installationCaller(ctx, owner, repo, runnerPermission(scope, "write"), docs);
   if (isAnswer(caller)) return caller;
   const who = `installation:${caller.id}`;
+  const app = appOf(ctx, caller);
+  const limited = registrationLimited(ctx, app, caller);
+  if (limited) {
+    ctx.req.resume();
+    return limited;
+  }
   const body = await readJson(ctx.req);
   if (body === null || typeof body !== "object" || Array.isArray(body)) return { status: 400, body: errorBody(400, "Problems parsing JSON", docs), caller: who };
   const { name, runner_group_id: group, labels, work_folder: workFolder } = body as Record<string, unknown>;
@@ -120,7 +134,8 @@ async function generateJitConfig(ctx: RouteContext, scope: RunnerScope, owner: s
   if (ctx.state.runnerNamed(scope, owner, repo, name)) {
     return { status: 409, body: errorBody(409, `Already exists - A runner with the name ${name} already exists.`, docs), caller: who, note: `name ${name} taken` };
   }
-  const serverUrl = new URL(ctx.apiUrl).origin + "/github";
+  // The runner's GitHub: an Enterprise Server's own host (enterprise-server.ts), else github.com.
+  const serverUrl = webUrlOf(ctx.apiUrl);
   const { runner, encoded } = ctx.state.registerRunner(
     { name, scope, owner, ...(repo ? { repo } : {}), runnerGroupId: group, labels: labels as string[], workFolder: workFolder ?? "_work" },
     serverUrl,
@@ -128,10 +143,10 @@ async function generateJitConfig(ctx: RouteContext, scope: RunnerScope, owner: s
   return {
     status: 201,
     body: { runner: runnerJson(runner), encoded_jit_config: encoded },
-    // JIT registrations draw on the App-wide actions_runner_registration budget.
-    caller: "app",
+    // JIT registrations draw on the App-wide actions_runner_registration budget: each App its own.
+    caller: `app:${app.id}`,
     resource: "actions_runner_registration",
-    note: `runner ${runner.id} ${runner.name} [${runner.labels.join(", ")}] group ${group}`,
+    note: `App ${app.id} runner ${runner.id} ${runner.name} [${runner.labels.join(", ")}] group ${group}`,
   };
 }
 

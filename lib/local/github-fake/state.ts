@@ -1,5 +1,5 @@
 /**
- * What the local GitHub remembers: the App's installations, the installation tokens it issued,
+ * What the local GitHub remembers: the Apps' installations, the installation tokens it issued,
  * runner groups, registered runners, workflow jobs, seeded job logs, the App's webhook deliveries
  * and every call received (method, path, status: never a body, a token or a JIT configuration).
  */
@@ -14,7 +14,10 @@ export type { DecodedJitConfig } from "./jit-config.ts";
 export type Permission = "read" | "write";
 
 export interface FakeInstallation {
+  /** Unique across Apps, as GitHub's installation ids are. */
   id: number;
+  /** The App it is an installation of; the fake's first App (the webhook App) when absent. */
+  appId?: number | string;
   /** The user or organisation it is installed on; `*` stands for every account. */
   account: string;
   /** Repository names (without the owner) it covers; all of the account's by default. */
@@ -65,6 +68,8 @@ export interface FakeCall {
   query?: string;
   /** Which operation answered (`generate-jitconfig`, `access-tokens`, …), `unknown` for none. */
   route: string;
+  /** The App whose credential made the call (its JWT, or a token of one of its installations). */
+  app?: string;
   status: number;
   at: string;
 }
@@ -183,9 +188,9 @@ export class GitHubFakeState {
     return this.installations.find((i) => i.id === id);
   }
 
-  /** The installation covering a repository (or, without `repo`, an organisation). */
-  installationOn(owner: string, repo?: string): FakeInstallation | undefined {
-    return this.installations.find((i) => covers(i, owner, repo));
+  /** The App's installation covering a repository (or, without `repo`, an organisation). */
+  installationOn(owner: string, repo?: string, appId?: number | string): FakeInstallation | undefined {
+    return this.installations.find((i) => (appId === undefined || String(i.appId) === String(appId)) && covers(i, owner, repo));
   }
 
   permission(installation: FakeInstallation, name: string): Permission | undefined {
