@@ -13,11 +13,14 @@ import type { RunwayConfig } from "../config/schema.ts";
 import { resetGitHubClients } from "../github/octokit.ts";
 import { LOCAL_WEBHOOK_SECRET } from "./defaults.ts";
 import { startLocalDynamo, type LocalDynamo } from "./dynamodb.ts";
-import { createGitHubFake, type GitHubFake } from "./github-fake/index.ts";
+import { githubComHost, startEnterpriseHost } from "./enterprise-host.ts";
+import { createGitHubFake, type EnterpriseServerOptions, type GitHubFake } from "./github-fake/index.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import { JOB_DLQ, PROTECTION_QUEUE, startLocalAws, type LocalAws } from "./local-aws.ts";
 import { buildStateChangeEvent } from "./aws-emulator/services/codebuild/events.ts";
-import { color, describeDelivery, describeJobMessage, describeParked, type Print } from "./printer.ts";
+import { color, describeDelivery, describeJobMessage, describeMetrics, describeParked, type Print } from "./printer.ts";
+import { captureEmf, type EmfDocument } from "../observability/emf-capture.ts";
+import { metrics, setMetricsStage } from "../observability/metrics.ts";
 import type { RedeliveryReport } from "../runners/redeliver.ts";
 import { startLocalS3, type LocalS3 } from "./s3.ts";
 import { startLocalServer, type LocalServer, type Mount } from "./server.ts";
@@ -56,6 +59,14 @@ export interface LocalStackOptions {
   slackNotifier?: boolean;
   /** A runner that took no job this long is stopped by the reconciler (default RUNWAY_IDLE_TIMEOUT_SECONDS or 120). */
   idleTimeoutSeconds?: number;
+  /**
+   * Talk to a GitHub Enterprise Server instead of github.com: the GitHub fake on a port of its own
+   * (0, the default: any free one), API under `/api/v3`, web links on its host, and deliveries
+   * without `withoutFields`, as an older release sends them (github-fake/enterprise-server.ts).
+   */
+  enterpriseServer?: EnterpriseServerOptions & { port?: number };
+  /** Each EMF document the functions flush (as CloudWatch would read it from their logs); the terminal gets one `metric` line each. */
+  onEmf?: (document: EmfDocument) => void;
 }
 
 export interface LocalStack extends LocalAws {
@@ -66,6 +77,9 @@ export interface LocalStack extends LocalAws {
   dynamo: LocalDynamo;
   s3: LocalS3;
   github: GitHubFake;
+  /** The functions' GITHUB_SERVER_URL and GITHUB_API_URL: github.com's, or the local Enterprise Server's. */
+  githubServerUrl: string;
+  githubApiUrl: string;
   slack: SlackFake;
   /** Run the reconciler now (as its schedule would). */
   reconcile(): Promise<unknown>;
@@ -92,9 +106,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.AWS_ACCESS_KEY_ID ??= "local";
   process.env.AWS_SECRET_ACCESS_KEY ??= "local";
   setConfig(undefined);
+  // The functions' EMF lines, which Lambda would log and CloudWatch turn into metrics: one short
+  // line each on the terminal instead of raw JSON. The stage dimension follows the stage served
+  // (the metrics module may have been loaded before RUNWAY_STAGE was set).
+  setMetricsStage(process.env.RUNWAY_STAGE ?? "local");
+  const releaseEmf = captureEmf((document) => {
+    options.onEmf?.(document);
+    const line = describeMetrics(document);
+    if (line) print(line);
+  });
 
   const [dynamo, s3, aws] = await Promise.all([startLocalDynamo(LOCAL_TABLE), startLocalS3(LOCAL_BUCKET, { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY }), startLocalAws()]);
-  const github = createGitHubFake({ print: (line) => print(`${color.dim(time())} ${line}`), cancelBeforeStart: (job) => namedScenario(job).cancelled });
+  const { port: enterprisePort = 0, ...enterpriseServer } = options.enterpriseServer ?? {};
+  const github = createGitHubFake({
+    print: (line) => print(`${color.dim(time())} ${line}`),
+    cancelBeforeStart: (job) => namedScenario(job).cancelled,
+    ...(options.enterpriseServer ? { enterpriseServer } : {}),
+  });
   const slack = createSlackFake({ print: (line) => print(`${color.dim(time())} ${line}`) });
 
   const server = await startLocalServer({
@@ -102,7 +130,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     host: options.host ?? "127.0.0.1",
     // Resolved after the environment is set below, as Lambda imports a handler with its environment.
     webhook: (event, context) => webhook(event, context),
-    mounts: [(req, res) => github.handle(req, res), (req, res) => slack.handle(req, res), (req, res) => deployDemo(req, res)],
+    // An Enterprise Server is a host of its own (below); github.com's API is played on this port.
+    mounts: [...(options.enterpriseServer ? [] : [(req, res) => github.handle(req, res)] satisfies Mount[]), (req, res) => slack.handle(req, res), (req, res) => deployDemo(req, res)],
     onDelivery: (event, result, ms) => {
       print(describeDelivery(event.headers, result, ms));
       observeQueued(github, event, result.statusCode ?? 200);
@@ -110,6 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   // The App's webhook: the fake signs and sends the in_progress / completed deliveries here.
   github.setWebhook({ url: `${server.url}/github/webhook`, secret: webhookSecret });
+  const githubHost = options.enterpriseServer ? await startEnterpriseHost(github, options.host ?? "127.0.0.1", enterprisePort) : githubComHost(server.url, github);
 
   // The same variables a deployed function gets from serverless.yml, pointed at local services.
   Object.assign(process.env, {
@@ -125,7 +155,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     RUNWAY_PROTECTION_DLQ_URL: aws.protectionDlqUrl,
     RUNWAY_IDLE_TIMEOUT_SECONDS: String(options.idleTimeoutSeconds ?? process.env.RUNWAY_IDLE_TIMEOUT_SECONDS ?? 120),
     GITHUB_WEBHOOK_SECRET: webhookSecret,
-    GITHUB_API_URL: `${server.url}/github/api`,
+    GITHUB_SERVER_URL: githubHost.serverUrl,
+    GITHUB_API_URL: githubHost.apiUrl,
     GITHUB_APP_ID: String(github.app.id),
     GITHUB_APP_PRIVATE_KEY: github.app.privateKey,
     SLACK_API_URL: `${server.url}/slack/api/`,
@@ -205,12 +236,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       print: (line: string) => print(`${color.dim(time())} ${color.cyan("deploy ")}  ${line}`),
     } as const;
     let body: unknown;
-    if (url.searchParams.get("controller") === "ecs") {
-      const result = await runEcsDeployDemo(demo);
-      body = { controller: "ecs", serviceDeploymentArn: result.serviceDeploymentArn, hookStatus: result.hookStatus, invocations: result.invocations, stages: result.stages };
-    } else {
-      const result = await runDeployDemo(demo);
-      body = { deploymentId: result.deploymentId, reportedStatus: result.reportedStatus, reports: result.reports.length };
+    try {
+      if (url.searchParams.get("controller") === "ecs") {
+        const result = await runEcsDeployDemo(demo);
+        body = { controller: "ecs", serviceDeploymentArn: result.serviceDeploymentArn, hookStatus: result.hookStatus, invocations: result.invocations, stages: result.stages };
+      } else {
+        const result = await runDeployDemo(demo);
+        body = { deploymentId: result.deploymentId, reportedStatus: result.reportedStatus, reports: result.reports.length };
+      }
+    } finally {
+      // The demo calls the hooks' code, not their middy stacks: flush their verdicts as logMetrics would.
+      metrics.publishStoredMetrics();
     }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
@@ -236,6 +272,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamo,
     s3,
     github,
+    githubServerUrl: githubHost.serverUrl,
+    githubApiUrl: githubHost.apiUrl,
     slack,
     reconcile,
     redeliver,
@@ -246,8 +284,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Work already started (a launch, a notification, a simulated runner) finishes first.
       const deadline = Date.now() + 10_000;
       while (inFlight.size > 0 && Date.now() < deadline) await Promise.allSettled([...inFlight]);
-      await server.close();
+      await Promise.all([server.close(), githubHost.close()]);
       await Promise.all([aws.close(), dynamo.close(), s3.close()]);
+      releaseEmf();
     },
   };
 }

@@ -10,6 +10,7 @@ import type { Octokit } from "@octokit/core";
 import type { RunwayConfig } from "../config/schema.ts";
 import { reviewDeploymentProtectionRule } from "../github/deployment-callback.ts";
 import { GitHubApiError } from "../github/errors.ts";
+import { githubServerUrl } from "../github/web-url.ts";
 import type { NotificationInputOf } from "../notify/event-keys.ts";
 import { retryHintSeconds } from "../runners/visibility.ts";
 import { decide, type DecideDeps } from "./decide.ts";
@@ -86,7 +87,8 @@ function notice(
 ): NotificationInputOf<"deploy.protection"> {
   const environment = resolved?.runwayEnvironment;
   const channel = environment ? config.environments[environment]?.slack?.channel : undefined;
-  const repositoryUrl = request.repositoryUrl ?? `https://github.com/${request.repository}`;
+  // The repository's own page when the delivery carried it: the host that sent the request.
+  const repositoryUrl = request.repositoryUrl ?? `${githubServerUrl()}/${request.repository}`;
   return {
     type: "deploy.protection",
     ...(channel ? { channel } : {}),

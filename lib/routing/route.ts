@@ -10,6 +10,7 @@ import { jobFacts, type JobFacts } from "../github/job-facts.ts";
 import type { EnvironmentTrace, RoutedDecision, RouteDecision } from "./decision.ts";
 import { shownValue } from "./fields.ts";
 import { describeFilter, evaluateGroups } from "./match.ts";
+import { namelessReason } from "./nameless.ts";
 
 /** Which environments the running stage serves: every one, or a named set. */
 export type ServedEnvironments = "all" | ReadonlySet<string>;
@@ -75,7 +76,7 @@ export function routeJob(job: JobFacts, config: RunwayConfig, served: ServedEnvi
     const reason = `${workflow} matched ${winner.environment} (group ${group.group}: ${group.filters.map(describeFilter).join(", ")})`;
     return { ...environmentDecision(config, winner.environment, labels, reason), trace };
   }
-  return { outcome: "ignored", reason: whyIgnored(workflow, labels, trace), trace };
+  return { outcome: "ignored", reason: whyIgnored(job, workflow, trace), trace };
 }
 
 /**
@@ -115,14 +116,16 @@ function workflowTitle(job: JobFacts): string {
   return name === undefined ? "a workflow with no name (the delivery has no workflow_name)" : `workflow "${shownValue(name)}"`;
 }
 
-function whyIgnored(workflow: string, labels: string[], trace: EnvironmentTrace[]): string {
+function whyIgnored(job: JobFacts, workflow: string, trace: EnvironmentTrace[]): string {
   const unserved = trace.find((t) => t.workflowMatched && t.missingLabels.length === 0 && !t.served);
   if (unserved) return `${workflow} matched ${unserved.environment}, which this stage does not serve`;
   const lacking = trace.find((t) => t.workflowMatched);
   if (lacking) {
-    const shown = labels.length > 0 ? labels.join(", ") : "none";
+    const shown = job.labels.length > 0 ? job.labels.join(", ") : "none";
     return `${workflow} matched ${lacking.environment}, but the job's runs-on labels (${shown}) lack ${lacking.missingLabels.join(", ")}`;
   }
+  const nameless = job.workflowName === undefined ? namelessReason(job, trace) : undefined;
+  if (nameless) return nameless;
   const near = nearestGroup(trace);
   if (near) {
     const failed = near.group.filters.filter((f) => !f.passed).map(describeFilter).join(", ");

@@ -5,15 +5,15 @@
  */
 import type { NotificationInput } from "../notify/event-keys.ts";
 import type { JobMessage } from "../jobs/job-message.ts";
+import { runPageUrl } from "../github/web-url.ts";
 import type { LaunchRecord } from "./ledger.ts";
 
 type RunInfo = Extract<NotificationInput, { run: unknown }>["run"];
 type Build = { id: string; project: string; region: string };
 
-/** The run's page on GitHub, from the job's page (`…/actions/runs/<run>/job/<job>`) when there is one. */
+/** The run's page on the GitHub that sent the job (lib/github/web-url.ts). */
 export function runUrl(message: JobMessage): string {
-  const fromJob = message.job.htmlUrl?.replace(/\/job\/\d+$/, "");
-  return fromJob?.startsWith("http") ? fromJob : `https://github.com/${message.job.repository}/actions/runs/${message.job.runId}`;
+  return runPageUrl(message.job);
 }
 
 export function runInfo(message: JobMessage): RunInfo {

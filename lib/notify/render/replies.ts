@@ -2,6 +2,7 @@
  * One reply per event in the thread: what happened, in one line a person can read on a phone,
  * then the evidence (failing step, log excerpt, verdict lines) and the links to go further.
  */
+import { runPageUrl } from "../../github/web-url.ts";
 import type { ArtifactLink, BuildInfo, Conclusion, EventOf, NotificationEvent } from "../events.ts";
 import { jobStatusOf } from "../thread-state.ts";
 import { bold, buttons, code, codeBlock, context, esc, link, message, section, truncate, type Block, type SlackMessage } from "./blocks.ts";
@@ -150,7 +151,8 @@ function jobForeign(event: EventOf<"job.foreign">): ReplyParts {
   const { foreign } = event;
   const where = foreign.environment ? foreign.environment : "not routed by Runway";
   const run = `run ${foreign.runId}${foreign.runAttempt > 1 ? ` attempt ${foreign.runAttempt}` : ""}`;
-  const runUrl = foreign.url?.replace(/\/job\/\d+$/, "");
+  // On the job page's own host, also for an older Enterprise Server's `…/runs/<job>` pages.
+  const runUrl = foreign.url ? runPageUrl({ repository: foreign.repository, runId: foreign.runId, htmlUrl: foreign.url }) : undefined;
   const meant = event.job ? `launched for ${jobName({ job: event.job })} of this run` : "launched for this run";
   const line =
     `${ALERT_EMOJI} *Runner ${code(event.runnerName)}* (${meant}) was handed job *${link(foreign.url, foreign.name)}* ` +

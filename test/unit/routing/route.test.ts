@@ -101,10 +101,9 @@ describe("route() with the sample dev/stg/prd configuration", () => {
 
   it("never throws on a delivery without workflow_name (older GitHub Enterprise Server)", () => {
     const decision = route(workflowJob({ workflowName: null, runAttempt: null }), config);
-    expect(decision).toMatchObject({
-      outcome: "ignored",
-      reason: "no environment's workflow filter matched a workflow with no name (the delivery has no workflow_name)",
-    });
+    expect(decision.outcome).toBe("ignored");
+    // The reason explains it: test/unit/routing/nameless.test.ts.
+    expect(decision.reason).toMatch(/^the delivery has no workflow_name \(GitHub Enterprise Server before 3\.7 /);
     expect(decision.trace[0]!.groups[0]!.filters[0]!.value).toBeNull();
   });
 
