@@ -1,8 +1,8 @@
 /**
  * Reads the value a filter looks at from a `workflow_job` delivery's facts (lib/github/job-facts.ts). Each field says where it comes
- * from in `FILTER_FIELDS` (lib/config/filter-schema.ts); this is the one place that knows how.
+ * from in `FILTER_FIELDS` (lib/config/filter-fields.ts); this is the one place that knows how.
  */
-import type { FilterField } from "../config/filter-schema.ts";
+import type { FilterField } from "../config/filter-fields.ts";
 import type { JobFacts } from "../github/job-facts.ts";
 
 /**

@@ -6,7 +6,7 @@
  * reason says so and names the filters that still work: the ones whose field the delivery carries.
  * Only ever computed for a job that is being ignored: routing's hot path pays one field check.
  */
-import { FILTER_FIELDS, type FilterField } from "../config/filter-schema.ts";
+import { FILTER_FIELDS, type FilterField } from "../config/filter-fields.ts";
 import type { JobFacts } from "../github/job-facts.ts";
 import type { EnvironmentTrace } from "./decision.ts";
 import { fieldValue } from "./fields.ts";
