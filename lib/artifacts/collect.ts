@@ -14,6 +14,7 @@
  */
 import type { CodeBuildCloudWatchStateEvent } from "aws-lambda";
 import type { NotificationInput } from "../notify/event-keys.ts";
+import { recordMetric } from "../observability/metrics.ts";
 import type { LaunchRecord, Ledger } from "../runners/ledger.ts";
 import { buildInfo, runInfo } from "../runners/notifications.ts";
 import type { StoredArtifact } from "./store.ts";
@@ -61,12 +62,16 @@ export async function collectBuild(event: CodeBuildCloudWatchStateEvent, deps: C
   const variables = detail["additional-information"]?.environment?.["environment-variables"] ?? [];
   const runnerName = variables.find((v) => v.name === "RUNWAY_RUNNER_NAME")?.value;
   if (!runnerName) return { outcome: "ignored", reason: `build ${buildId} hosts no Runway runner` };
+  const phases = (detail["additional-information"]?.phases ?? []) as Phase[];
+  // The runner could not be installed (no usable release, a checksum refused, an unsupported
+  // machine): every job of the environment fails the same way until someone acts, so it is alarmed on.
+  if (failedInInstall(phases)) recordMetric("RunnerInstallFailed", 1);
   const launch = await deps.ledger.launchForRunner(runnerName);
   if (!launch) return { outcome: "ignored", reason: `no launch of runner ${runnerName} in the ledger` };
 
   await deps.ledger.finishLaunch(launch, `build ${status}`);
   const ran = launch.tookJobId === undefined ? undefined : launch.tookJobId === launch.jobId ? launch : await deps.ledger.get(launch.tookJobId, launch.runAttempt);
-  const cause = causeOf(status as FinalStatus, launch, ran, (detail["additional-information"]?.phases ?? []) as Phase[]);
+  const cause = causeOf(status as FinalStatus, launch, ran, phases);
 
   const stored = deps.artifacts ? await deps.artifacts.list(buildId, runnerName) : [];
   const links = deps.artifacts ? await Promise.all(stored.map(async (a) => ({ name: a.name, url: await deps.artifacts!.link(a.key), sizeBytes: a.sizeBytes }))) : [];
@@ -89,6 +94,9 @@ export async function collectBuild(event: CodeBuildCloudWatchStateEvent, deps: C
   );
   return { outcome: "reported", buildId, status: status as FinalStatus, cause, artifacts: links.length };
 }
+
+/** The build's INSTALL phase failed, faulted or timed out (a stopped build is not an install failure). */
+const failedInInstall = (phases: Phase[]) => phases.some((p) => p["phase-type"] === "INSTALL" && ["FAILED", "FAULT", "TIMED_OUT"].includes(p["phase-status"] ?? ""));
 
 /** The one-sentence reason a build ended as it did. */
 export function causeOf(status: FinalStatus, launch: LaunchRecord, ran: LaunchRecord | undefined, phases: Phase[]): BuildCause {

@@ -122,6 +122,17 @@ function protectionRule(ctx) {
   ];
 }
 
+/**
+ * The runner-release function (lib/runners/release): actions/runner's archives and the record of
+ * them under runner/, and the optional token it asks GitHub's API with.
+ */
+function runnerRelease(ctx) {
+  return [
+    allow("RunnerReleases", ["s3:GetObject", "s3:PutObject"], [inBucket("runner/*")]),
+    allow("ReadReleasesToken", ["ssm:GetParameter"], [parameter(`/runway/${ctx.stage}/runner-releases-token`)]),
+  ];
+}
+
 function buildEvents(ctx) {
   const prefixes = ["builds/*", "markers/*", "results/*"];
   return [
@@ -272,6 +283,7 @@ const POLICIES = {
   redeliverer,
   "protection-rule": protectionRule,
   "build-events": buildEvents,
+  "runner-release": runnerRelease,
   "slack-notifier": slackNotifier,
   "deployment-events": deploymentEvents,
   ...Object.fromEntries(HOOKS.map((h) => [`hook-${h}`, hook])),

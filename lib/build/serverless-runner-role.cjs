@@ -9,7 +9,8 @@
  * - reads E's conclusion markers (`markers/E/…`) and P's legacy failure files
  *   (`results/failure_build_P:<uuid>.txt`), and writes P's build records (`builds/P:<uuid>/…`):
  *   build ids are `<project>:<uuid>`, and project names cannot hold `:`, so `P:*` is P's alone;
- * - writes no marker and no parameter: Runway's function roles write both.
+ * - reads the stage's copy of actions/runner (`runner/…`), the same for every environment;
+ * - writes no marker, no runner release and no parameter: Runway's function roles write them.
  *
  * An environment's `runnerPolicyArns` (what its deploy jobs need) are not Runway's to know, and
  * may be broad; so each runner role also carries explicit denies, which no Allow overrides, on what
@@ -81,6 +82,9 @@ function runnerArtifactStatements(env, { object, bucket }) {
   return [
     { Sid: "ReadOwnConclusions", Effect: "Allow", Action: ["s3:GetObject"], Resource: [object(`markers/${env.name}/*`), object(`results/failure_build_${env.project}:*`)] },
     { Sid: "WriteOwnBuildRecords", Effect: "Allow", Action: ["s3:PutObject"], Resource: [object(`builds/${env.project}:*`)] },
+    // The stage's copy of actions/runner (runner/current.json and the archives it names), which the
+    // install phase reads: the same public binaries for every environment (lib/runners/release).
+    { Sid: "ReadRunnerReleases", Effect: "Allow", Action: ["s3:GetObject"], Resource: [object("runner/*")] },
     // Unconditioned on purpose: S3 decides 404 versus 403 for a missing key by ListBucket on the
     // bucket, without a prefix in the request, and the scripts must tell "no marker yet" from
     // "denied". It lists key names only; no object of another environment can be read.
@@ -104,6 +108,10 @@ function fenceStatements(ctx, env, { object }) {
     { Sid: "DenyOtherParameters", Effect: "Deny", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: otherParameters },
     // A forged marker would decide another build's verdict: only Runway writes them.
     { Sid: "DenyMarkerWrites", Effect: "Deny", Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"], Resource: [object("markers/*")] },
+    // Every environment's builds install the runner from runner/: a job that replaced it (and its
+    // recorded sha256) would run its code in the next build of every other environment. Only the
+    // runner-release function writes there.
+    { Sid: "DenyRunnerReleaseWrites", Effect: "Deny", Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"], Resource: [object("runner/*")] },
     ...(otherArtifacts.length > 0 ? [{ Sid: "DenyOtherEnvironmentsArtifacts", Effect: "Deny", Action: "s3:*", Resource: otherArtifacts }] : []),
   ];
 }

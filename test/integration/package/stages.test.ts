@@ -88,7 +88,7 @@ describe("an environment in another account (stg: codebuild.roleArn into 2222222
   it("lets that account's runner roles at the artifacts they need and its events onto the default bus, naming the account", () => {
     const stg = packaged.stg!;
     const cross = stg.template.Resources.ArtifactsBucketPolicy!.Properties.PolicyDocument.Statement.filter((s: any) => s.Effect === "Allow");
-    expect(cross.map((s: any) => s.Sid)).toEqual(["ReadOwnConclusionsStgFrom222222222222", "WriteOwnBuildRecordsStgFrom222222222222", "ListArtifactsStgFrom222222222222"]);
+    expect(cross.map((s: any) => s.Sid)).toEqual(["ReadOwnConclusionsStgFrom222222222222", "WriteOwnBuildRecordsStgFrom222222222222", "ReadRunnerReleasesStgFrom222222222222", "ListArtifactsStgFrom222222222222"]);
     for (const s of cross) {
       expect(s.Principal).toEqual({ AWS: { "Fn::Sub": "arn:${AWS::Partition}:iam::222222222222:root" } });
       expect(s.Condition).toEqual({ ArnEquals: { "aws:PrincipalArn": { "Fn::Sub": "arn:${AWS::Partition}:iam::222222222222:role/runway-stg-runner-stg" } } });

@@ -37,7 +37,7 @@ const fn = (key: string) => {
 const roleOf = (key: string) => resources()[fn(key).Role["Fn::GetAtt"][0]]!.Properties;
 const statementsOf = (key: string) => roleOf(key).Policies.flatMap((p: any) => p.PolicyDocument.Statement);
 const statement = (key: string, sid: string) => statementsOf(key).find((s: any) => s.Sid === sid);
-const functionKeys = () => ["github-webhook", "runner-launcher", "reconciler", "redeliverer", "protection-rule", "build-events", "slack-notifier", "deployment-events", ...HOOKS.map((h) => `hook-${h}`), "ecs-hook"];
+const functionKeys = () => ["github-webhook", "runner-launcher", "reconciler", "redeliverer", "protection-rule", "build-events", "runner-release", "slack-notifier", "deployment-events", ...HOOKS.map((h) => `hook-${h}`), "ecs-hook"];
 
 describe("serverless package, offline", () => {
   it("needs no credentials and no network, and writes the template, a zip per function and the runner bundle", () => {
@@ -161,7 +161,7 @@ describe("IAM", () => {
     });
     const sids = role.Policies[0].PolicyDocument.Statement.map((s: any) => s.Sid);
     // dev allows image overrides (runway.yml), so its builds may log in to ECR for a job's own image.
-    expect(sids).toEqual(["WriteBuildLogs", "ReadRunnerBundle", "ReadOwnConclusions", "WriteOwnBuildRecords", "ListArtifacts", "ReadOwnJitConfigs", "EcrLogin", "DenyRunwayParameterChanges", "DenyOtherParameters", "DenyMarkerWrites"]);
+    expect(sids).toEqual(["WriteBuildLogs", "ReadRunnerBundle", "ReadOwnConclusions", "WriteOwnBuildRecords", "ReadRunnerReleases", "ListArtifacts", "ReadOwnJitConfigs", "EcrLogin", "DenyRunwayParameterChanges", "DenyOtherParameters", "DenyMarkerWrites", "DenyRunnerReleaseWrites"]);
     expect(role.Policies[0].PolicyDocument.Statement.find((s: any) => s.Sid === "ReadOwnJitConfigs").Resource).toEqual([
       { "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/runway/dev/jit/dev/*" },
     ]);
@@ -291,6 +291,14 @@ describe("triggers", () => {
     expect(statement("protection-rule", "ParkAndNotify").Resource).toEqual([{ "Fn::GetAtt": ["ProtectionDeadLetterQueue", "Arn"] }, { "Fn::GetAtt": ["NotifyQueue", "Arn"] }]);
     expect(resources().ProtectionQueue!.Properties).toMatchObject({ FifoQueue: true, VisibilityTimeout: 6 * fn("protection-rule").Timeout, RedrivePolicy: { maxReceiveCount: 14 } });
     expect(resources().ProtectionDeadLetterAlarm!.Properties).toMatchObject({ Namespace: "AWS/SQS", AlarmActions: [{ Ref: "AlarmTopic" }] });
+  });
+
+  it("runs runner-release every hour, reading and writing only runner/ of the artifacts bucket, and the release it is pinned to", () => {
+    const [[, rule]] = ofType(dev.template, "AWS::Events::Rule").filter(([id]) => id.startsWith("RunnerDashrelease")) as [[string, any]];
+    expect(rule.Properties.ScheduleExpression).toBe("rate(1 hour)");
+    expect(fn("runner-release").Environment.Variables).toMatchObject({ RUNWAY_ARTIFACTS_BUCKET: { Ref: "ArtifactsBucket" }, RUNWAY_RUNNER_RELEASE: "latest" });
+    expect(statement("runner-release", "RunnerReleases")).toMatchObject({ Action: ["s3:GetObject", "s3:PutObject"], Resource: [{ "Fn::Sub": "${ArtifactsBucket.Arn}/runner/*" }] });
+    expect(statementsOf("runner-release").map((s: any) => s.Sid)).toEqual(["WriteOwnLogs", "RunnerReleases", "ReadReleasesToken"]);
   });
 
   it("runs the redeliverer every minute, reading the App's key and writing only the ledger", () => {

@@ -47,19 +47,22 @@ describe("buildspecs/runner.yml", () => {
     expect(buildspec.phases.build?.["on-failure"]).toBe("CONTINUE");
   });
 
-  it("pins a runner release with its sha256 and sets the contract's defaults", () => {
+  it("pins a runner release with its sha256 per architecture and sets the contract's defaults", () => {
     expect(buildspec.env.variables).toEqual({
       RUNWAY_RUNNER_DIR: "/opt/actions-runner",
       RUNWAY_RUNNER_VERSION: expect.stringMatching(/^\d+\.\d+\.\d+$/),
-      RUNWAY_RUNNER_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      RUNWAY_RUNNER_SHA256_X64: expect.stringMatching(/^[0-9a-f]{64}$/),
+      RUNWAY_RUNNER_SHA256_ARM64: expect.stringMatching(/^[0-9a-f]{64}$/),
       RUNWAY_IDLE_TIMEOUT_SECONDS: "600",
     });
+    expect(buildspec.env.variables.RUNWAY_RUNNER_SHA256_X64).not.toBe(buildspec.env.variables.RUNWAY_RUNNER_SHA256_ARM64);
   });
 
   it("pins the same release as the custom-image example in buildspecs/README.md", () => {
     const readme = readFileSync(join(REPO_ROOT, "buildspecs/README.md"), "utf8");
     expect(readme).toContain(`ARG RUNNER_VERSION=${String(buildspec.env.variables.RUNWAY_RUNNER_VERSION)}`);
-    expect(readme).toContain(`ARG RUNNER_SHA256=${String(buildspec.env.variables.RUNWAY_RUNNER_SHA256)}`);
+    expect(readme).toContain(`ARG RUNNER_SHA256_X64=${String(buildspec.env.variables.RUNWAY_RUNNER_SHA256_X64)}`);
+    expect(readme).toContain(`ARG RUNNER_SHA256_ARM64=${String(buildspec.env.variables.RUNWAY_RUNNER_SHA256_ARM64)}`);
   });
 
   it("holds no secret: the JIT config only ever comes from the launcher", () => {

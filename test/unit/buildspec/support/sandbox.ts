@@ -1,6 +1,6 @@
 /**
  * A throwaway build environment for the runner buildspec: a source directory holding the real
- * buildspecs/ (as the project's S3 source bundle would), stub `aws` and `curl` first on PATH, a
+ * buildspecs/ (as the project's S3 source bundle would), stub `aws`, `curl` and `uname` first on PATH, a
  * folder acting as the artifacts bucket, a runner directory with a stub run.sh, and the
  * environment variables the launcher sets.
  */
@@ -15,7 +15,7 @@ import { type BuildResult, loadBuildspec, runBuild } from "./codebuild.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const BUILDSPEC_PATH = join(REPO_ROOT, "buildspecs/runner.yml");
-/** Stub `aws`, `curl` and `run.sh` (each file says how it behaves). */
+/** Stub `aws`, `curl`, `uname` and `run.sh` (each file says how it behaves). */
 const STUBS = join(REPO_ROOT, "test/unit/buildspec/stubs");
 
 const BUCKET = "runway-artifacts-test";
@@ -102,6 +102,7 @@ export class Sandbox {
     // copyFile keeps the stubs' executable mode.
     await copyFile(join(STUBS, "aws"), join(root, "bin", "aws"));
     await copyFile(join(STUBS, "curl"), join(root, "bin", "curl"));
+    await copyFile(join(STUBS, "uname"), join(root, "bin", "uname"));
     if (options.preinstalled !== false) await copyFile(join(STUBS, "run.sh"), join(sandbox.runnerDir, "run.sh"));
     return sandbox;
   }
@@ -137,7 +138,7 @@ export class Sandbox {
     return join(this.root, "s3", BUCKET, key);
   }
 
-  async putObject(key: string, body: string): Promise<void> {
+  async putObject(key: string, body: string | Uint8Array): Promise<void> {
     await mkdir(dirname(this.objectPath(key)), { recursive: true });
     await writeFile(this.objectPath(key), body);
   }
@@ -210,11 +211,13 @@ export class Sandbox {
    * A runner release archive holding the stub run.sh, for the download path; returns its path and
    * sha256.
    */
-  async makeRunnerArchive(): Promise<{ path: string; sha256: string }> {
-    const staging = join(this.root, "release");
+  async makeRunnerArchive(name = "actions-runner.tar.gz"): Promise<{ path: string; sha256: string }> {
+    const staging = join(this.root, "release", name);
     await mkdir(staging, { recursive: true });
     await copyFile(join(STUBS, "run.sh"), join(staging, "run.sh"));
-    const path = join(this.root, "actions-runner.tar.gz");
+    // Which archive this is, so a test can tell which one was installed.
+    await writeFile(join(staging, "archive-name"), name);
+    const path = join(this.root, name);
     execFileSync("tar", ["-czf", path, "-C", staging, "."]);
     const sha256 = createHash("sha256").update(await readFile(path)).digest("hex");
     return { path, sha256 };
