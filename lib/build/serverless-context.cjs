@@ -23,6 +23,10 @@ const DEFAULT_CONCURRENCY = 10;
 const secretNames = (stage) => ({
   webhookSecret: `/runway/${stage}/github-webhook-secret`,
   githubAppKey: `/runway/${stage}/github-app-private-key`,
+  // More GitHub Apps for JIT registrations (lib/github/apps.ts): their list and each one's key.
+  githubApps: `/runway/${stage}/github-apps`,
+  githubAppsKeys: `/runway/${stage}/github-apps/*`,
+  runnerReleasesToken: `/runway/${stage}/runner-releases-token`,
   slackBotToken: `/runway/${stage}/slack-bot-token`,
   slackWebhookUrl: `/runway/${stage}/slack-webhook-url`,
   jitPrefix: `/runway/${stage}/jit`,

@@ -58,6 +58,13 @@ const ownJitPaths = (ctx) =>
 /** Roles in other accounts that start and watch those accounts' runner builds. */
 const runnerAccountRoles = (ctx) => [...new Set(ctx.environments.filter((e) => e.roleArn).map((e) => e.roleArn))];
 
+/**
+ * The webhook App's key and, for the roles that register and remove runners, the stage's extra
+ * GitHub Apps: their list and each one's key under it (lib/github/apps.ts). A wildcard under the
+ * list's own path, so that an App added in SSM needs no deploy.
+ */
+const githubAppKeys = (ctx) => [parameter(ctx.secrets.githubAppKey), parameter(ctx.secrets.githubApps), parameter(ctx.secrets.githubAppsKeys)];
+
 /** Statements present only when their resource list is not empty (IAM rejects an empty Resource). */
 const when = (resources, statement) => (resources.length > 0 ? [statement(resources)] : []);
 
@@ -81,7 +88,7 @@ function launcher(ctx) {
     // StopBuild: a runner that took a foreign job has its build stopped at once (lib/runners/foreign-job.ts).
     ...when(ownProjects(ctx), (r) => allow("StartRunnerBuilds", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject", "codebuild:StopBuild"], r)),
     ...when(ownJitPaths(ctx), (r) => allow("StoreJitConfigs", ["ssm:PutParameter", "ssm:DeleteParameter"], r)),
-    allow("ReadGitHubAppKey", ["ssm:GetParameter"], [parameter(ctx.secrets.githubAppKey)]),
+    allow("ReadGitHubAppKey", ["ssm:GetParameter"], githubAppKeys(ctx)),
     // markers/<environment>/<runner>.json (lib/artifacts/marker.ts), for every environment served.
     allow("WriteMarkers", ["s3:PutObject"], [inBucket("markers/*")]),
     // A failed job's log excerpt (lib/runners/job-lifecycle.ts), and the link to it: a presigned
@@ -96,7 +103,7 @@ function reconciler(ctx) {
     allow("Ledger", ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem"], [table]),
     ...when(ownProjects(ctx), (r) => allow("WatchRunnerBuilds", ["codebuild:BatchGetBuilds", "codebuild:StopBuild"], r)),
     ...when(ownJitPaths(ctx), (r) => allow("DeleteJitConfigs", ["ssm:DeleteParameter"], r)),
-    allow("ReadGitHubAppKey", ["ssm:GetParameter"], [parameter(ctx.secrets.githubAppKey)]),
+    allow("ReadGitHubAppKey", ["ssm:GetParameter"], githubAppKeys(ctx)),
     allow("RequeueLaunches", ["sqs:SendMessage"], [queue("JobQueue")]),
     // A job no build took, relaunched too often, is parked with its reason and Slack is told.
     allow("ParkAndNotify", ["sqs:SendMessage"], [queue("JobDeadLetterQueue"), queue("NotifyQueue")]),
@@ -129,7 +136,7 @@ function protectionRule(ctx) {
 function runnerRelease(ctx) {
   return [
     allow("RunnerReleases", ["s3:GetObject", "s3:PutObject"], [inBucket("runner/*")]),
-    allow("ReadReleasesToken", ["ssm:GetParameter"], [parameter(`/runway/${ctx.stage}/runner-releases-token`)]),
+    allow("ReadReleasesToken", ["ssm:GetParameter"], [parameter(ctx.secrets.runnerReleasesToken)]),
   ];
 }
 

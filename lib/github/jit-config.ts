@@ -117,7 +117,8 @@ export async function generateJitConfig(octokit: Requester, request: JitConfigRe
 
 /**
  * Remove a runner registration. A runner that is already gone (404: JIT runners remove themselves
- * after their job) is not an error.
+ * after their job) is not an error. Any App with the runner permission on the scope may remove it,
+ * whichever App registered it: GitHub checks the permission, not the registering App.
  *
  * @returns true when this call deleted it, false when it was already gone.
  */

@@ -9,25 +9,29 @@
  * - `GITHUB_APP_PRIVATE_KEY_PARAMETER` names an SSM SecureString holding the App's private key
  *   (.pem), read through Powertools and cached five minutes; `GITHUB_APP_PRIVATE_KEY` holds the
  *   key itself (local stack, tests).
+ * - `GITHUB_APPS_PARAMETER`: more Apps that share JIT registrations (apps.ts, app-pool.ts).
  *
- * Per container: one Octokit per installation, created on first use and kept; installation tokens
- * cached until five minutes before GitHub expires them (token-cache.ts); installation ids looked
- * up from a repository once an hour at most. A changed key or App id (a rotation read from SSM)
- * makes new clients; cached tokens stay valid, they do not depend on the key.
+ * Per container: one Octokit per App and installation, created on first use and kept;
+ * installation tokens cached until five minutes before GitHub expires them (token-cache.ts);
+ * installation ids looked up from a repository once an hour at most, per App. A changed key or App
+ * id (a rotation read from SSM) makes new clients; cached tokens stay valid, they do not depend on
+ * the key. Every client reports GitHub's rate-limit answers to app-limits.ts.
  *
  * Importing this module does nothing: Octokit and its plugins are loaded on the first call.
  */
 import type { Octokit } from "@octokit/core";
 import { logger } from "../observability/logger.ts";
 import { toGitHubApiError } from "./api-error.ts";
-import { GitHubAppConfigError } from "./errors.ts";
+import { appLimits } from "./app-limits.ts";
+import { webhookApp, type GitHubApp } from "./apps.ts";
 import { createTokenCache } from "./token-cache.ts";
 import { canWait } from "./deadline.ts";
+
+export { DEFAULT_GITHUB_API_URL } from "./apps.ts";
 
 /** A GitHub REST client; `request` is all Runway uses. */
 export type GitHubClient = Octokit;
 
-export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
 /** The REST API version Runway is written against. */
 export const GITHUB_API_VERSION = "2022-11-28";
 
@@ -43,7 +47,6 @@ const RETRIES = 3;
 const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
 /** One request, including reading the answer; a hung connection must not eat a Lambda's budget. */
 const REQUEST_TIMEOUT_MS = 10_000;
-const KEY_CACHE_SECONDS = 300;
 /** Concurrent mutating requests per installation, and the least time between two. */
 const WRITE_CONCURRENCY = 10;
 const WRITE_SPACING_MS = 0;
@@ -57,19 +60,18 @@ export interface GitHubTarget {
   installationId?: number | undefined;
 }
 
-interface AppCredentials {
-  appId: number | string;
-  privateKey: string;
-  baseUrl: string;
-  /** Clients built from other credentials are replaced. */
-  identity: string;
-}
+/**
+ * How a client meets a rate limit that clears soon: `wait` inside the call (the webhook App's own
+ * calls, which no other App can make), or `fail` at once so that the App picker (app-pool.ts) can
+ * hand the call to another App, and wait itself only when every App is limited.
+ */
+export type OnRateLimit = "wait" | "fail";
 
 type OctokitModules = Awaited<ReturnType<typeof loadOctokit>>;
 
 let modules: Promise<OctokitModules> | undefined;
-let appOnly: { identity: string; client: GitHubClient } | undefined;
-const clients = new Map<number, { identity: string; client: GitHubClient }>();
+/** Per App, installation (none: the App's JWT) and rate-limit behaviour. */
+const clients = new Map<string, { identity: string; client: GitHubClient }>();
 const installationIds = new Map<string, { id: Promise<number>; until: number }>();
 /** Per API and App: a key rotation keeps the tokens, another App or GitHub does not see them. */
 const tokenCaches = new Map<string, ReturnType<typeof createTokenCache>>();
@@ -82,37 +84,46 @@ const tokenCaches = new Map<string, ReturnType<typeof createTokenCache>>();
  * const { encodedJitConfig } = await generateJitConfig(octokit, { owner: "acme", repo: "api", name, runnerGroupId: 1, labels });
  */
 export async function githubClient(target: GitHubTarget, env: NodeJS.ProcessEnv = process.env): Promise<GitHubClient> {
-  const installationId = target.installationId ?? (await findInstallationId(target, env));
-  return installationClient(installationId, env);
+  return appInstallationClient(await webhookApp(env), target, "wait");
 }
 
-/** The client for one installation, created once per container (and per App credentials). */
+/** The client for one installation of the webhook App, created once per container (and per key). */
 export async function installationClient(installationId: number, env: NodeJS.ProcessEnv = process.env): Promise<GitHubClient> {
-  const credentials = await appCredentials(env);
-  const loaded = await loadModules();
-  const kept = clients.get(installationId);
-  if (kept?.identity === credentials.identity) return kept.client;
-  const client = newClient(loaded, credentials, installationId);
-  clients.set(installationId, { identity: credentials.identity, client });
-  return client;
+  return clientOf(await webhookApp(env), installationId, "wait");
 }
 
 /**
- * The App's installation id on a repository (`GET /repos/{owner}/{repo}/installation`) or an
- * organisation (`GET /orgs/{org}/installation`), cached for an hour.
+ * The client of a given App for `target`: the delivery's installation id is the webhook App's
+ * only, so any other App looks its own installation up (cached an hour).
+ *
+ * @example
+ * const octokit = await appInstallationClient(app, { owner: "acme", repo: "api", installationId: 42 }, "fail");
+ */
+export async function appInstallationClient(app: GitHubApp, target: GitHubTarget, onRateLimit: OnRateLimit): Promise<GitHubClient> {
+  const installationId = app.webhook && target.installationId !== undefined ? target.installationId : await installationIdOf(app, target, onRateLimit);
+  return clientOf(app, installationId, onRateLimit);
+}
+
+/**
+ * The webhook App's installation id on a repository (`GET /repos/{owner}/{repo}/installation`) or
+ * an organisation (`GET /orgs/{org}/installation`), cached for an hour.
  *
  * @throws GitHubApiError (404, permanent) when the App is not installed there.
  */
 export async function findInstallationId(target: { owner: string; repo?: string | undefined }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return installationIdOf(await webhookApp(env), target, "wait");
+}
+
+async function installationIdOf(app: GitHubApp, target: { owner: string; repo?: string | undefined }, onRateLimit: OnRateLimit): Promise<number> {
   const { owner, repo } = target;
   const where = repo ? `${owner}/${repo}` : `organization ${owner}`;
-  const { baseUrl, appId } = await appCredentials(env);
-  const key = `${baseUrl}\n${appId}\n${(repo ? `repos/${owner}/${repo}` : `orgs/${owner}`).toLowerCase()}`;
+  const which = app.webhook ? "the GitHub App" : `GitHub App ${app.appId}`;
+  const key = `${app.baseUrl}\n${app.appId}\n${(repo ? `repos/${owner}/${repo}` : `orgs/${owner}`).toLowerCase()}`;
   const cached = installationIds.get(key);
   if (cached && cached.until > Date.now()) return cached.id;
 
   const id = (async () => {
-    const client = await appClient(env);
+    const client = await clientOf(app, undefined, onRateLimit);
     try {
       const { data } = repo
         ? await client.request("GET /repos/{owner}/{repo}/installation", { owner, repo })
@@ -120,8 +131,8 @@ export async function findInstallationId(target: { owner: string; repo?: string 
       return data.id;
     } catch (error) {
       throw toGitHubApiError(error, {
-        action: `find the GitHub App's installation on ${where}`,
-        hints: { 404: `the GitHub App is not installed on ${where}: install it there (the App's page → Install App)` },
+        action: `find ${which}'s installation on ${where}`,
+        hints: { 404: `${which} is not installed on ${where}: install it there (the App's page → Install App)` },
       });
     }
   })();
@@ -134,10 +145,10 @@ export async function findInstallationId(target: { owner: string; repo?: string 
 
 /** Forget every client, installation id and cached token (tests; a rotated App). */
 export function resetGitHubClients(): void {
-  appOnly = undefined;
   clients.clear();
   installationIds.clear();
   tokenCaches.clear();
+  appLimits.clear();
 }
 
 /**
@@ -149,11 +160,18 @@ export function resetGitHubClients(): void {
  * await app.request("GET /app/hook/deliveries", { per_page: 100 });
  */
 export async function appClient(env: NodeJS.ProcessEnv = process.env): Promise<GitHubClient> {
-  const credentials = await appCredentials(env);
-  if (appOnly?.identity !== credentials.identity) {
-    appOnly = { identity: credentials.identity, client: newClient(await loadModules(), credentials) };
-  }
-  return appOnly.client;
+  return clientOf(await webhookApp(env), undefined, "wait");
+}
+
+/** One client per App, installation and rate-limit behaviour, replaced when the App's key changes. */
+async function clientOf(app: GitHubApp, installationId: number | undefined, onRateLimit: OnRateLimit): Promise<GitHubClient> {
+  const loaded = await loadModules();
+  const key = `${app.baseUrl}\n${app.appId}\n${installationId ?? "app"}\n${onRateLimit}`;
+  const kept = clients.get(key);
+  if (kept?.identity === app.identity) return kept.client;
+  const client = newClient(loaded, app, installationId, onRateLimit);
+  clients.set(key, { identity: app.identity, client });
+  return client;
 }
 
 function loadModules(): Promise<OctokitModules> {
@@ -182,7 +200,8 @@ async function loadOctokit() {
   return { GitHubOctokit: Octokit.plugin(retry, throttling), createAppAuth, write };
 }
 
-function newClient({ GitHubOctokit, createAppAuth, write }: OctokitModules, credentials: AppCredentials, installationId?: number): GitHubClient {
+function newClient({ GitHubOctokit, createAppAuth, write }: OctokitModules, credentials: GitHubApp, installationId: number | undefined, onRateLimit: OnRateLimit): GitHubClient {
+  const appId = String(credentials.appId);
   const tokenScope = `${credentials.baseUrl}\n${credentials.appId}`;
   let tokens = tokenCaches.get(tokenScope);
   if (!tokens) tokenCaches.set(tokenScope, (tokens = createTokenCache()));
@@ -204,21 +223,29 @@ function newClient({ GitHubOctokit, createAppAuth, write }: OctokitModules, cred
       // GitHub's secondary limits are per installation: so are the throttle's queues.
       id: `runway-${installationId ?? "app"}`,
       write,
-      onRateLimit: onLimit("rate limit"),
-      onSecondaryRateLimit: onLimit("secondary rate limit"),
+      onRateLimit: onLimit("rate limit", appId, onRateLimit),
+      onSecondaryRateLimit: onLimit("secondary rate limit", appId, onRateLimit),
     },
   });
   client.hook.before("request", (options) => {
     options.headers["x-github-api-version"] = GITHUB_API_VERSION;
   });
+  // Outside the plugins' hooks: what GitHub finally answered, after their retries and waits.
+  client.hook.after("request", (response) => appLimits.observeAnswer(appId, response.headers));
+  client.hook.error("request", (error) => {
+    appLimits.observeFailure(appId, error);
+    throw error;
+  });
   return client;
 }
 
 /** plugin-throttling's handlers: true means wait `retryAfter` seconds and send again. */
-function onLimit(kind: string) {
+function onLimit(kind: string, appId: string, behaviour: OnRateLimit) {
   return (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number): boolean => {
+    appLimits.limit(appId, Date.now() + retryAfter * 1000, kind);
     // The route template ("/repos/{owner}/{repo}/…"), never headers or body.
-    const fields = { method: options.method, route: options.url, retryAfterSeconds: retryAfter, retryCount };
+    const fields = { appId, method: options.method, route: options.url, retryAfterSeconds: retryAfter, retryCount };
+    if (behaviour === "fail") return false; // the App picker tries another App, or waits for the first reset
     if (retryCount < RATE_LIMIT_POLICY.maxRetries && retryAfter <= RATE_LIMIT_POLICY.maxRetryAfterSeconds && canWait(retryAfter)) {
       logger.warn(`GitHub ${kind}: waiting, then retrying`, fields);
       return true;
@@ -240,41 +267,3 @@ const fetchWithTimeout: typeof fetch = (input, init) => {
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
 };
-
-async function appCredentials(env: NodeJS.ProcessEnv): Promise<AppCredentials> {
-  const rawId = env.GITHUB_APP_ID?.trim();
-  if (!rawId) {
-    throw new GitHubAppConfigError("GITHUB_APP_ID is not set: set it to the GitHub App's App ID (the App's settings page, General → About)");
-  }
-  const parameter = env.GITHUB_APP_PRIVATE_KEY_PARAMETER?.trim();
-  let privateKey = env.GITHUB_APP_PRIVATE_KEY;
-  let source = "GITHUB_APP_PRIVATE_KEY";
-  if (!privateKey?.trim() && parameter) {
-    source = `the SSM parameter ${parameter}`;
-    const { readSsmSecret } = await import("./ssm-secret-provider.ts");
-    try {
-      privateKey = await readSsmSecret(parameter, KEY_CACHE_SECONDS);
-    } catch (error) {
-      throw new GitHubAppConfigError(
-        `could not read the GitHub App's private key from ${source} (${(error as Error).name}): check that it exists and that this function may ssm:GetParameter it and kms:Decrypt its key`,
-        { cause: error },
-      );
-    }
-  }
-  if (!privateKey?.trim()) {
-    throw new GitHubAppConfigError(
-      parameter
-        ? `${source} (GITHUB_APP_PRIVATE_KEY_PARAMETER) is empty: put the App's private key (.pem) there as a SecureString`
-        : "no GitHub App private key: set GITHUB_APP_PRIVATE_KEY_PARAMETER (on AWS) or GITHUB_APP_PRIVATE_KEY (locally)",
-    );
-  }
-  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKey)) {
-    // Never echo the value: say what shape it should have.
-    throw new GitHubAppConfigError(
-      `the GitHub App private key in ${source} is not a PEM private key: store the whole .pem file GitHub generated, from its -----BEGIN line to its -----END line`,
-    );
-  }
-  const baseUrl = (env.GITHUB_API_URL?.trim() || DEFAULT_GITHUB_API_URL).replace(/\/+$/, "");
-  const appId = /^\d+$/.test(rawId) ? Number(rawId) : rawId;
-  return { appId, privateKey, baseUrl, identity: `${baseUrl}\n${rawId}\n${privateKey}` };
-}

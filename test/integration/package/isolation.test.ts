@@ -135,7 +135,7 @@ const marker = (env: string) => `arn:aws:s3:::${BUCKET}/markers/${env}/runway-${
 const buildRecord = (project: string) => `arn:aws:s3:::${BUCKET}/builds/${project}:0f3c9a52-7d1e-4b8a-9c2f-5e6d7a8b9c0d/status.json`;
 const legacyFile = (project: string) => `arn:aws:s3:::${BUCKET}/results/failure_build_${project}:0f3c9a52-7d1e-4b8a-9c2f-5e6d7a8b9c0d.txt`;
 const secrets = (account: string) =>
-  ["github-webhook-secret", "github-app-private-key", "slack-bot-token", "slack-webhook-url"].map((s) => `arn:aws:ssm:${REGION}:${account}:parameter/runway/${STAGE}/${s}`);
+  ["github-webhook-secret", "github-app-private-key", "github-apps", "github-apps/234567", "runner-releases-token", "slack-bot-token", "slack-webhook-url"].map((s) => `arn:aws:ssm:${REGION}:${account}:parameter/runway/${STAGE}/${s}`);
 
 /** What an environment's runner must reach, by the action it needs. */
 function own(env: { name: string; project: string }, account: string): [string, string][] {
