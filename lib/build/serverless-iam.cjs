@@ -100,7 +100,9 @@ function launcher(ctx) {
 
 function reconciler(ctx) {
   return [
-    allow("Ledger", ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem"], [table]),
+    // Scan only for the attention index's sweep (lib/runners/attention-index.ts); a pass reads the index, then each item it lists.
+    allow("Ledger", ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [table]),
+    allow("ReadAttentionIndex", ["dynamodb:Query"], [{ "Fn::Sub": "${RunwayTable.Arn}/index/attention" }]),
     ...when(ownProjects(ctx), (r) => allow("WatchRunnerBuilds", ["codebuild:BatchGetBuilds", "codebuild:StopBuild"], r)),
     ...when(ownJitPaths(ctx), (r) => allow("DeleteJitConfigs", ["ssm:DeleteParameter"], r)),
     allow("ReadGitHubAppKey", ["ssm:GetParameter"], githubAppKeys(ctx)),

@@ -14,9 +14,14 @@
  * States: launching → launched (build id) → finished; launching → waiting (the environment is at
  * its concurrency cap; the reconciler re-queues it) → launching; launching → failed (a permanent
  * error, parked in the dead-letter queue).
+ *
+ * Every write that opens a launch, and every slot record, carries the attention index's key
+ * (attention.ts): the reconciler reads what is listed there instead of scanning the table.
  */
 import { randomUUID } from "node:crypto";
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { attentionKey } from "./attention.ts";
+import { AttentionIndex } from "./attention-index.ts";
 import type { JobMessage } from "../jobs/job-message.ts";
 import { jitParameterName, launchKey, launchKeyOfRunner, runnerNameFor } from "../jobs/runner-name.ts";
 
@@ -69,6 +74,18 @@ export interface LaunchRecord {
   jitDeletedAt?: number;
   /** Epoch seconds: DynamoDB's time-to-live removes the item after this. */
   expiresAt: number;
+  /** The attention index's key (attention.ts): present while the reconciler has work on the launch. */
+  attention?: string;
+}
+
+/** What a reconciler pass starts from: everything the attention index lists, read consistently. */
+export interface Attention {
+  /** Every launch listed, as it is now: open ones, and settled ones not yet dismissed. */
+  launches: LaunchRecord[];
+  /** The slot records' keys (read again with `slotsAt` once the pass has freed what it frees). */
+  slots: string[];
+  /** Whether this pass also swept the table for items the index does not list (attention-index.ts). */
+  swept: boolean;
 }
 
 export type Claim =
@@ -87,7 +104,8 @@ export class LeaseLostError extends Error {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const KEEP_MS = 7 * DAY_MS;
 
-const slotsKey = (environment: string) => `slots#${environment}`;
+const SLOTS_PREFIX = "slots#";
+const slotsKey = (environment: string) => `${SLOTS_PREFIX}${environment}`;
 
 export interface LedgerOptions {
   client: DynamoDBDocumentClient;
@@ -99,11 +117,13 @@ export class Ledger {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #now: () => number;
+  readonly #attention: AttentionIndex;
 
   constructor(options: LedgerOptions) {
     this.#client = options.client;
     this.#table = options.table;
     this.#now = options.now ?? Date.now;
+    this.#attention = new AttentionIndex({ client: this.#client, table: this.#table, now: () => this.#now() });
   }
 
   now(): number {
@@ -150,6 +170,7 @@ export class Ledger {
       updatedAt: now,
       leaseUntil: now + leaseMs,
       expiresAt: Math.floor((now + KEEP_MS) / 1000),
+      attention: attentionKey(launchKey(jobId, runAttempt)),
     };
     try {
       await this.#client.send(new PutCommand({ TableName: this.#table, Item: record, ConditionExpression: "attribute_not_exists(pk)" }));
@@ -168,10 +189,20 @@ export class Ledger {
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: record.pk },
-          UpdateExpression: "SET #state = :launching, leaseUntil = :lease, updatedAt = :now, attempts = attempts + :one, fence = :fence REMOVE reason",
+          // The attention key too: a launch claimed by a release before the index has none.
+          UpdateExpression: "SET #state = :launching, leaseUntil = :lease, updatedAt = :now, attempts = attempts + :one, fence = :fence, attention = :attention REMOVE reason",
           ConditionExpression: "#state = :seen AND leaseUntil = :seenLease",
           ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: { ":launching": "launching", ":lease": now + leaseMs, ":now": now, ":one": 1, ":fence": randomUUID(), ":seen": existing.state, ":seenLease": existing.leaseUntil },
+          ExpressionAttributeValues: {
+            ":launching": "launching",
+            ":lease": now + leaseMs,
+            ":now": now,
+            ":one": 1,
+            ":fence": randomUUID(),
+            ":attention": attentionKey(record.pk),
+            ":seen": existing.state,
+            ":seenLease": existing.leaseUntil,
+          },
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -276,7 +307,7 @@ export class Ledger {
           TableName: this.#table,
           Key: { pk: launch.pk },
           UpdateExpression:
-            "SET #state = :launching, #token = :token, fence = :fence, runnerName = :runner, jitParameter = :jit, leaseUntil = :zero, updatedAt = :now, attempts = :zero, relaunches = if_not_exists(relaunches, :zero) + :one " +
+            "SET #state = :launching, #token = :token, fence = :fence, runnerName = :runner, jitParameter = :jit, leaseUntil = :zero, updatedAt = :now, attempts = :zero, relaunches = if_not_exists(relaunches, :zero) + :one, attention = :attention " +
             "REMOVE runnerId, buildId, launchedAt, readyAt, tookJobId, tookAt, ranOn, jitDeletedAt, jitStoredAt, finishedAt, foreignJobId",
           ConditionExpression: "#token = :seen AND #state = :from",
           ExpressionAttributeNames: { "#state": "state", "#token": "token" },
@@ -291,6 +322,8 @@ export class Ledger {
             ":now": now,
             ":seen": launch.token,
             ":from": options.from ?? "finished",
+            // Listed again: the reconciler may have dismissed it once it was finished.
+            ":attention": attentionKey(launch.pk),
           },
           ReturnValues: "ALL_NEW",
         }),
@@ -318,9 +351,10 @@ export class Ledger {
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: slotsKey(environment) },
-          UpdateExpression: "ADD holders :holder SET kind = :kind",
+          // Always listed: the reconciler checks every holder each pass.
+          UpdateExpression: "ADD holders :holder SET kind = :kind, attention = :attention",
           ConditionExpression: "attribute_not_exists(holders) OR size(holders) < :cap OR contains(holders, :one)",
-          ExpressionAttributeValues: { ":holder": new Set([holder]), ":one": holder, ":cap": cap, ":kind": "slots" },
+          ExpressionAttributeValues: { ":holder": new Set([holder]), ":one": holder, ":cap": cap, ":kind": "slots", ":attention": attentionKey(slotsKey(environment)) },
         }),
       );
       return true;
@@ -348,22 +382,6 @@ export class Ledger {
     return Item?.holders ? [...(Item.holders as Set<string>)] : [];
   }
 
-  /** Every environment's slot holders (for the reconciler's repair of slots a crash kept). */
-  async allSlots(): Promise<{ environment: string; holders: string[] }[]> {
-    const out: { environment: string; holders: string[] }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#client.send(
-        new ScanCommand({ TableName: this.#table, ExclusiveStartKey: start, FilterExpression: "kind = :slots", ExpressionAttributeValues: { ":slots": "slots" }, ConsistentRead: true }),
-      );
-      for (const item of page.Items ?? []) {
-        out.push({ environment: String(item.pk).slice("slots#".length), holders: item.holders ? [...(item.holders as Set<string>)] : [] });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
-  }
-
   /** Forget a failed launch so that a replay starts it afresh. Only a failed one: never a live launch. */
   async forgetFailed(jobId: number, runAttempt: number): Promise<boolean> {
     try {
@@ -383,27 +401,31 @@ export class Ledger {
     }
   }
 
-  /** Every launch not yet finished or failed (for the reconciler; the table is kept small by its TTL). */
-  async activeLaunches(): Promise<LaunchRecord[]> {
-    const items: LaunchRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#client.send(
-        new ScanCommand({
-          TableName: this.#table,
-          ExclusiveStartKey: start,
-          FilterExpression: "kind = :launch AND (#state IN (:launching, :waiting, :launched) OR (attribute_exists(jitParameter) AND attribute_not_exists(jitDeletedAt)))",
-          ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: { ":launch": "launch", ":launching": "launching", ":waiting": "waiting", ":launched": "launched" },
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...((page.Items ?? []) as LaunchRecord[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+  /**
+   * What the reconciler must look at: the items the attention index lists (and, when a sweep is
+   * due, those the table holds without a key), each read strongly consistently — the index itself
+   * is only eventually consistent.
+   */
+  async attention(): Promise<Attention> {
+    const { keys, swept } = await this.#attention.listed();
+    const items = await this.#attention.read(keys);
+    return { launches: items.filter((i) => i.kind === "launch") as unknown as LaunchRecord[], slots: items.filter((i) => i.kind === "slots").map((i) => String(i.pk)), swept };
   }
 
+  /** The launches at these keys as they are now (a consistent read), in the order given. */
+  async launchesAt(pks: string[]): Promise<LaunchRecord[]> {
+    return (await this.#attention.read(pks)).filter((i) => i.kind === "launch") as unknown as LaunchRecord[];
+  }
+
+  /** The holders of the slot records at these keys, as they are now. */
+  async slotsAt(pks: string[]): Promise<{ environment: string; holders: string[] }[]> {
+    return (await this.#attention.read(pks)).map((item) => ({ environment: String(item.pk).slice(SLOTS_PREFIX.length), holders: item.holders ? [...(item.holders as Set<string>)] : [] }));
+  }
+
+  /** Take a settled launch off the attention index; one reopened since it was read stays (a conditional write). */
+  async dismiss(pk: string): Promise<boolean> {
+    return this.#attention.dismiss(pk);
+  }
 }
 
 /** `SET #a = :a, #b = :b` with its names and values, for a plain object of changes. */

@@ -12,12 +12,17 @@
  *   when its runner never took the job and GitHub says the job still waits; one whose runner has
  *   been online and idle past the idle window, while its job is taken elsewhere or over, is stopped;
  * - JIT configs are deleted once used or old; slots held by launches that are over are given back.
+ *
+ * A pass reads only what the attention index lists (the launches not yet settled and the slot
+ * records, attention.ts), each strongly consistently, so its cost follows the launches in flight
+ * rather than the table; the launches it finds settled leave the index at the end of the pass.
  */
 import type { AwsTarget } from "../aws/shared.ts";
 import type { GitHubRunner } from "../github/runner-status.ts";
 import type { NotificationInput } from "../notify/event-keys.ts";
 import type { RunnerPlacement } from "../routing/decision.ts";
 import type { JobSink } from "../jobs/job-queue.ts";
+import { needsAttention } from "./attention.ts";
 import type { GitHubJobs, JitSecrets, ParkingLot, RunnerRegistry } from "./launch.ts";
 import type { LaunchRecord, Ledger } from "./ledger.ts";
 import { askJob, stillUntaken, targetOf, watchBuilds } from "./reconcile-builds.ts";
@@ -134,7 +139,8 @@ async function pass(deps: ReconcileDeps): Promise<ReconcileReport> {
     secretsDeleted: [],
     slotsFreed: [],
   };
-  const launches = await ledger.activeLaunches();
+  const attention = await ledger.attention();
+  const launches = attention.launches.filter(needsAttention);
   const resend = (l: LaunchRecord, why: string) => deps.queue.send(l.request, `${l.jobId}-${l.runAttempt}-queued-${why}-${now}`);
 
   for (const l of launches.filter((x) => x.state === "launching" && x.leaseUntil + settings.stuckAfterMs < now)) {
@@ -145,20 +151,10 @@ async function pass(deps: ReconcileDeps): Promise<ReconcileReport> {
   await requeueWaiting(deps, launches, report, resend, now);
   await watchBuilds(deps, launches, report, now);
 
-  for (const l of await ledger.activeLaunches()) {
-    if (!l.jitParameter || l.jitDeletedAt) continue;
-    const over = l.state === "finished" || l.state === "failed";
-    // Aged from when it was stored: a launch waiting for a slot has stored nothing yet, and marking
-    // its parameter deleted then would leave the real one, written later, behind for ever.
-    const stale = l.jitStoredAt !== undefined && now - l.jitStoredAt > settings.jitMaxAgeMs;
-    if (over || l.tookAt !== undefined || stale) {
-      await deps.secrets.remove(targetOf(l), l.jitParameter);
-      await ledger.annotate(l.pk, { jitDeletedAt: now });
-      report.secretsDeleted.push(l.pk);
-    }
-  }
+  // Read again: the steps above finished launches and freed slots.
+  const current = await deleteUsedJitConfigs(deps, await ledger.launchesAt(attention.launches.map((l) => l.pk)), report, now);
 
-  for (const { environment, holders } of await ledger.allSlots()) {
+  for (const { environment, holders } of await ledger.slotsAt(attention.slots)) {
     for (const holder of holders) {
       const launch = await ledger.getByKey(holder);
       if (!launch || launch.state === "finished" || launch.state === "failed") {
@@ -167,8 +163,51 @@ async function pass(deps: ReconcileDeps): Promise<ReconcileReport> {
       }
     }
   }
-  deps.log?.("reconciled", { ...Object.fromEntries(Object.entries(report).map(([k, v]) => [k, v.length])) });
+  const dismissed = await dismissSettled(ledger, current);
+  deps.log?.("reconciled", {
+    ...Object.fromEntries(Object.entries(report).map(([k, v]) => [k, v.length])),
+    // What the pass read and why: the cost of a pass, which follows the launches in flight.
+    read: attention.launches.length + attention.slots.length,
+    swept: attention.swept,
+    dismissed,
+  });
   return report;
+}
+
+/**
+ * Delete JIT configs once their runner took a job, their launch is over, or they are old; returns
+ * the launches as they are afterwards.
+ */
+async function deleteUsedJitConfigs(deps: ReconcileDeps, launches: LaunchRecord[], report: ReconcileReport, now: number): Promise<LaunchRecord[]> {
+  const after: LaunchRecord[] = [];
+  for (const l of launches) {
+    const over = l.state === "finished" || l.state === "failed";
+    // Aged from when it was stored: a launch waiting for a slot has stored nothing yet, and marking
+    // its parameter deleted then would leave the real one, written later, behind for ever.
+    const stale = l.jitStoredAt !== undefined && now - l.jitStoredAt > deps.settings.jitMaxAgeMs;
+    if (!l.jitParameter || l.jitDeletedAt || !(over || l.tookAt !== undefined || stale)) {
+      after.push(l);
+      continue;
+    }
+    await deps.secrets.remove(targetOf(l), l.jitParameter);
+    const marked = await deps.ledger.annotate(l.pk, { jitDeletedAt: now });
+    report.secretsDeleted.push(l.pk);
+    if (marked) after.push(marked);
+  }
+  return after;
+}
+
+/**
+ * Settled launches (over, JIT config deleted) leave the attention index, so the next pass does
+ * not read them. Each removal is conditioned on the launch as it is then, so one reopened since
+ * this pass read it stays listed.
+ */
+async function dismissSettled(ledger: Ledger, launches: LaunchRecord[]): Promise<number> {
+  let dismissed = 0;
+  for (const l of launches) {
+    if (l.attention !== undefined && !needsAttention(l) && (await ledger.dismiss(l.pk))) dismissed++;
+  }
+  return dismissed;
 }
 
 /**

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleAll, ROOT } from "../../lib/build/bundle.ts";
 import { COMPILED_CONFIG_FILE } from "../../lib/config/compiled.ts";
+import type { ReconcileFigures } from "./reconcile.ts";
 import type { RoutingFigures } from "./routing.ts";
 import { kib, median } from "./stats.ts";
 
@@ -87,3 +88,17 @@ const pair = (benign: number, hostile: number) => `${benign.toFixed(1)} / ${host
 report("route(), runway.yml: benign / hostile 10 KB name", pair(routing.shippedBenignUs, routing.shippedHostile10KbUs), versus(routing.shippedBenignUs, routing.shippedHostile10KbUs));
 report(`route(), ${routing.nestedPattern}: benign / hostile 10 KB`, pair(routing.nestedBenignUs, routing.nestedHostile10KbUs), versus(routing.nestedBenignUs, routing.nestedHostile10KbUs));
 report(`route(), same, names of ${routing.capLength} chars (the cap)`, pair(routing.nestedBenignAtCapUs, routing.nestedHostileAtCapUs), versus(routing.nestedBenignAtCapUs, routing.nestedHostileAtCapUs));
+
+// 6. A reconciler pass as the table grows (1k, 10k, 100k items, 36 launches in flight): the
+//    attention index against the three scans a pass made before it, in read units as DynamoDB
+//    counts them (test/bench/reconcile.ts says how), and a day of passes with its one sweep.
+const reconcileOut = join(mkdtempSync(join(tmpdir(), "runway-bench-")), "reconcile.json");
+execFileSync(node, [join(ROOT, "test/bench/reconcile.ts"), reconcileOut], { stdio: ["ignore", "ignore", "inherit"] });
+const passes = JSON.parse(readFileSync(reconcileOut, "utf8")) as ReconcileFigures;
+const units = (n: number) => `${Math.round(n).toLocaleString("en")} RU`;
+for (const s of passes.sizes) {
+  report(`reconcile pass, ${s.items.toLocaleString("en")} items (median of 5)`, `${s.index.ms.toFixed(0)} ms, ${units(s.index.readUnits)}`, `(before the index: 3 scans, ${s.before.pages} pages, ${units(s.before.readUnits)}, ≈ ${(3 * s.sweep.scanMs / 1000).toFixed(1)} s here)`);
+}
+const [fewest, most] = [passes.sizes[0]!, passes.sizes.at(-1)!];
+const flat = most.index.readUnits <= 1.1 * fewest.index.readUnits;
+report(`reconciler read units a day, ${most.items.toLocaleString("en")} items`, units(1439 * most.index.readUnits + most.sweep.readUnits), `(before: ${units(1440 * most.before.readUnits)}; target: a pass's units flat with the table: ${flat ? "met" : "MISSED"})`);

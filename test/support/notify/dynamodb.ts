@@ -5,9 +5,9 @@
 import { createRequire } from "node:module";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { dynamoDbClient } from "../../../lib/aws/dynamodb.ts";
 import { resetAwsClients } from "../../../lib/aws/shared.ts";
+import { createRunwayTable } from "../../../lib/local/runway-table.ts";
 
 // dynalite ships no types; its default export makes an http.Server.
 const dynalite = createRequire(import.meta.url)("dynalite") as (options: { createTableMs?: number }) => Server;
@@ -26,14 +26,8 @@ export async function startLocalDynamo(table = "runway-test"): Promise<LocalDyna
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.RUNWAY_TABLE = table;
   resetAwsClients();
-  await dynamoDbClient().send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  // The table as serverless.yml declares it (its attention index too), not a copy of its key schema.
+  await createRunwayTable(dynamoDbClient(), table);
   return {
     endpoint,
     table,
