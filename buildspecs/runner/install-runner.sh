@@ -123,7 +123,9 @@ download_pinned() {
     fail_setup "refusing to download actions/runner $RUNWAY_RUNNER_VERSION without its checksum: set $PIN_VARIABLE to the linux-$RUNNER_ARCH sha256 published in that release's notes"
   require_tools curl sha256sum tar
   name="actions-runner-linux-$RUNNER_ARCH-$RUNWAY_RUNNER_VERSION.tar.gz"
-  url="https://github.com/actions/runner/releases/download/v$RUNWAY_RUNNER_VERSION/$name"
+  # Where releases are downloaded from: github.com's, unless the stage mirrors them (an Enterprise
+  # Server without a route to github.com): RUNWAY_RUNNER_DOWNLOAD_URL/v<version>/<archive>.
+  url="${RUNWAY_RUNNER_DOWNLOAD_URL:-https://github.com/actions/runner/releases/download}/v$RUNWAY_RUNNER_VERSION/$name"
   tmp=$(mktemp -d)
   log "downloading the pinned actions/runner $RUNWAY_RUNNER_VERSION (linux-$RUNNER_ARCH) from $url"
   curl --fail --silent --show-error --location --retry 3 --output "$tmp/runner.tar.gz" "$url" ||

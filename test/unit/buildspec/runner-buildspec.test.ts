@@ -53,6 +53,7 @@ describe("buildspecs/runner.yml", () => {
       RUNWAY_RUNNER_VERSION: expect.stringMatching(/^\d+\.\d+\.\d+$/),
       RUNWAY_RUNNER_SHA256_X64: expect.stringMatching(/^[0-9a-f]{64}$/),
       RUNWAY_RUNNER_SHA256_ARM64: expect.stringMatching(/^[0-9a-f]{64}$/),
+      RUNWAY_RUNNER_DOWNLOAD_URL: "https://github.com/actions/runner/releases/download",
       RUNWAY_IDLE_TIMEOUT_SECONDS: "600",
     });
     expect(buildspec.env.variables.RUNWAY_RUNNER_SHA256_X64).not.toBe(buildspec.env.variables.RUNWAY_RUNNER_SHA256_ARM64);

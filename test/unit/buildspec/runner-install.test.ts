@@ -155,6 +155,16 @@ describe("installing the pinned release from GitHub, when nothing is recorded ye
     expect(build.status).toBe("SUCCEEDED");
   });
 
+  it("downloads from RUNWAY_RUNNER_DOWNLOAD_URL when the stage mirrors the releases (an Enterprise Server without github.com)", async () => {
+    const archive = await sandbox.makeRunnerArchive();
+    const version = await pinnedVersion();
+
+    const build = await sandbox.run({ STUB_UNAME_M: "x86_64", STUB_CURL_FILE: archive.path, RUNWAY_RUNNER_SHA256_X64: archive.sha256, RUNWAY_RUNNER_DOWNLOAD_URL: "https://ghe.example.com/mirror/actions-runner" });
+
+    expect(await sandbox.curlUrls()).toEqual([`https://ghe.example.com/mirror/actions-runner/v${version}/actions-runner-linux-x64-${version}.tar.gz`]);
+    expect(build.status).toBe("SUCCEEDED");
+  });
+
   it("still takes the x64 checksum from RUNWAY_RUNNER_SHA256, as older Runway set it, with the version the launcher asks for", async () => {
     const archive = await sandbox.makeRunnerArchive();
 
