@@ -9,10 +9,12 @@
  * matching in linear time whatever workflow name an attacker picks is worth its weight, so the
  * budget grew by what that engine costs and no more. The others are what they measured when set
  * (November 2026, esbuild minified ESM, see the comments) plus about 25 % headroom, rounded.
- * With one module per AWS client (lib/aws/<service>.ts, January 2027) every bundle lost the
- * clients its code never calls; the budgets were tightened to that measure (cold + on demand,
- * KiB: webhook 653, launcher 896, reconciler 653, redeliverer 623, build-events 752, notifier 650,
- * deployment-events 410, protection-rule 703, codedeploy-hook 602, ecs-hook 579) plus 5–10 %.
+ * With one module per AWS client (lib/aws/<service>.ts, December 2026) every bundle lost the
+ * clients its code never calls; the budgets were tightened to that measure plus 5–10 %. Then every
+ * function took Powertools' Metrics (about 12 KiB each), and they were tightened again to what
+ * they measured (cold + on demand, KiB: webhook 657, launcher 852, reconciler 677, redeliverer
+ * 643, build-events 775, runner-release 700, notifier 663, deployment-events 448, protection-rule
+ * 718, codedeploy-hook 641, ecs-hook 618) plus 2–5 %.
  * test/integration/package/ checks every packaged zip against them, and fails for a bundle that
  * has none: a new function gets a budget when it gets an entry in serverless.yml.
  */
@@ -27,17 +29,17 @@ export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
   /** Measured 637 KiB. */
   reconciler: 700 * KiB,
   /** Octokit with the App's JWT, DynamoDB, SSM (the App's key). Measured 622 KiB (December 2026). */
-  redeliverer: 680 * KiB,
+  redeliverer: 670 * KiB,
   /** Not measured yet (functions/build-events.ts was being written): sized like the notifier. */
   "build-events": 800 * KiB,
   /** Hourly: Octokit (no App auth), S3, SSM (the optional token), zod/mini. Measured 700 KiB (531 at cold start), December 2026. */
-  "runner-release": 760 * KiB,
+  "runner-release": 730 * KiB,
   /** Slack Web API client, DynamoDB, SQS. Measured 646 KiB. */
-  "slack-notifier": 700 * KiB,
+  "slack-notifier": 690 * KiB,
   /** Measured 456 KiB; 448 with Powertools' Metrics (12 KiB, every function carries it since December 2026). */
   "deployment-events": 470 * KiB,
   /** Deployment protection rules: Octokit, CloudWatch, SQS, zod. Measured 751 KiB (December 2026). */
-  "protection-rule": 760 * KiB,
+  "protection-rule": 740 * KiB,
   /** The five CodeDeploy hook validators. Measured 638 KiB; 641 with Powertools' Metrics. */
   "codedeploy-hook": 670 * KiB,
   /** The ECS lifecycle hook: ECS and SQS (the notify queue), the other checks' clients on demand. Measured 653 KiB (December 2026). */
