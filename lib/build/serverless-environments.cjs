@@ -24,11 +24,10 @@
 const { readFileSync } = require("node:fs");
 const { parse } = require("yaml");
 const { arn, contextFromVariables, param, RunwayConfigForStageError } = require("./serverless-context.cjs");
-const { buildRunnerBundle, runnerBundleKey, RUNNER_BUILDSPEC } = require("./serverless-runner-bundle.cjs");
-const { BUILD_EVENTS, imageOf, runnerArtifactStatements, runnerEnvironment, runnerRoleName, runnerStatements } = require("./serverless-runner-role.cjs");
+const { buildRunnerBundle, runnerBundleKey } = require("./serverless-runner-bundle.cjs");
+const { BUILD_EVENTS, imageOf, runnerArtifactStatements, runnerRoleName } = require("./serverless-runner-role.cjs");
+const { pascal, runnerProjectResources } = require("./serverless-runner-project.cjs");
 
-/** "prd-eu" → "PrdEu": environment names inside logical ids. */
-const pascal = (name) => name.replace(/(^|-)([a-z0-9])/g, (_, __, c) => c.toUpperCase());
 
 const bucketArn = { "Fn::GetAtt": ["ArtifactsBucket", "Arn"] };
 const inBucket = (prefix) => ({ "Fn::Sub": `\${ArtifactsBucket.Arn}/${prefix}` });
@@ -124,64 +123,21 @@ function hookVpcStatements(ctx) {
   return [{ Sid: "LambdaVpcNetworkInterfaces", Effect: "Allow", Action: actions, Resource: "*" }];
 }
 
-/** One served environment's runner project, its log group and its service role. */
+/** One served environment's runner project, its log group and its service role (serverless-runner-project.cjs). */
 function runnerProject(ctx, env, settings) {
-  const id = `Runner${pascal(env.name)}`;
-  const projectArn = arn("codebuild", `project/${env.project}`);
   const image = imageOf(env, settings.image);
-  const build = runnerBuild(ctx, env, image);
-  const statements = [
-    { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [{ "Fn::GetAtt": [`${id}LogGroup`, "Arn"] }] },
-    { Sid: "ReadRunnerBundle", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [{ "Fn::Sub": `arn:\${AWS::Partition}:s3:::\${ServerlessDeploymentBucket}/runway-runner/${ctx.stage}/*` }] },
-    ...runnerStatements(ctx, env, { object: inBucket, bucket: bucketArn, image }),
-    ...build.statements,
-  ];
-  return {
-    [`${id}LogGroup`]: {
-      Type: "AWS::Logs::LogGroup",
-      Properties: { LogGroupName: `/aws/codebuild/${env.project}`, RetentionInDays: settings.logRetentionDays },
+  return runnerProjectResources(ctx, env, {
+    image,
+    build: runnerBuild(ctx, env, image),
+    bundle: {
+      location: { "Fn::Sub": `\${ServerlessDeploymentBucket}/${settings.bundleKey}` },
+      readResource: { "Fn::Sub": `arn:\${AWS::Partition}:s3:::\${ServerlessDeploymentBucket}/runway-runner/${ctx.stage}/*` },
     },
-    [`${id}Role`]: {
-      Type: "AWS::IAM::Role",
-      Properties: {
-        Description: `Runway ${ctx.stage}: runner builds of environment ${env.name} (${env.project})`,
-        AssumeRolePolicyDocument: {
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "codebuild.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              // Only CodeBuild acting for this project in this account (confused-deputy guard).
-              Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } }, ArnLike: { "aws:SourceArn": projectArn } },
-            },
-          ],
-        },
-        // What this environment's deploy jobs need, and no other environment's: runway.yml
-        // environments.<name>.runnerPolicyArns (better still: GitHub OIDC per job, README "Security model").
-        ...(env.runnerPolicyArns.length > 0 ? { ManagedPolicyArns: env.runnerPolicyArns } : {}),
-        Policies: [{ PolicyName: "runway-runner", PolicyDocument: { Version: "2012-10-17", Statement: statements } }],
-      },
-    },
-    [`${id}Project`]: {
-      Type: "AWS::CodeBuild::Project",
-      Properties: {
-        Name: env.project,
-        Description: `Runway ${ctx.stage}: one ephemeral GitHub Actions JIT runner per build, environment ${env.name}`,
-        ServiceRole: { "Fn::GetAtt": [`${id}Role`, "Arn"] },
-        Source: { Type: "S3", Location: { "Fn::Sub": `\${ServerlessDeploymentBucket}/${settings.bundleKey}` }, BuildSpec: RUNNER_BUILDSPEC },
-        Artifacts: { Type: "NO_ARTIFACTS" },
-        Environment: runnerEnvironment(env, { type: build.type, image, computeType: settings.computeType, artifactsBucket: { Ref: "ArtifactsBucket" } }),
-        ...build.vpcConfig,
-        // At the limit StartBuild fails and the launcher retries later (DESIGN.md, AWS CodeBuild).
-        ConcurrentBuildLimit: env.concurrency,
-        TimeoutInMinutes: settings.timeoutMinutes,
-        QueuedTimeoutInMinutes: 30,
-        LogsConfig: { CloudWatchLogs: { Status: "ENABLED", GroupName: { Ref: `${id}LogGroup` } } },
-        Tags: [{ Key: "runway:environment", Value: env.name }, { Key: "runway:stage", Value: ctx.stage }],
-      },
-    },
-  };
+    artifacts: { object: inBucket, bucket: bucketArn },
+    computeType: settings.computeType,
+    timeoutMinutes: settings.timeoutMinutes,
+    logRetentionDays: settings.logRetentionDays,
+  });
 }
 
 /** Other accounts that run a served environment's builds: those of `codebuild.roleArn`. */
@@ -292,5 +248,4 @@ module.exports = {
   runnerBuild,
   hookVpcStatements,
   remoteAccounts,
-  pascal,
 };

@@ -17,13 +17,13 @@
  */
 "use strict";
 
-const { buildRunnerBundle, runnerBundleKey, RUNNER_BUILDSPEC } = require("./serverless-runner-bundle.cjs");
+const { buildRunnerBundle, runnerBundleKey } = require("./serverless-runner-bundle.cjs");
 const { crossAccountRoleName } = require("./serverless-iam.cjs");
-const { pascal, runnerBuild } = require("./serverless-environments.cjs");
-const { BUILD_EVENTS, imageOf, runnerEnvironment, runnerRoleName, runnerStatements } = require("./serverless-runner-role.cjs");
+const { runnerBuild } = require("./serverless-environments.cjs");
+const { pascal, runnerProjectResources } = require("./serverless-runner-project.cjs");
+const { BUILD_EVENTS, imageOf, runnerRoleName } = require("./serverless-runner-role.cjs");
 
 const sub = (text) => ({ "Fn::Sub": text });
-const here = (service, resource) => sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
 
 /** `arn:aws:iam::222:role/path/name` → { name, path }. */
 function roleNameAndPath(roleArn) {
@@ -33,61 +33,20 @@ function roleNameAndPath(roleArn) {
 }
 
 function runnerResources(ctx, env, params) {
-  const id = `Runner${pascal(env.name)}`;
-  const object = (key) => sub(`arn:\${AWS::Partition}:s3:::\${ArtifactsBucket}/${key}`);
   const image = imageOf(env, params.runnerImage ?? "aws/codebuild/standard:7.0");
-  // Its environment type, VPC and the role's network rights: the same as this stack's projects'.
-  const build = runnerBuild(ctx, env, image);
-  const statements = [
-    { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [{ "Fn::GetAtt": [`${id}LogGroup`, "Arn"] }] },
-    { Sid: "ReadRunnerBundle", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [sub("arn:${AWS::Partition}:s3:::${RunnerBundleBucket}/${RunnerBundleKey}")] },
-    ...runnerStatements(ctx, env, { object, bucket: sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}"), image }),
-    ...build.statements,
-  ];
-  return {
-    [`${id}LogGroup`]: { Type: "AWS::Logs::LogGroup", Properties: { LogGroupName: `/aws/codebuild/${env.project}`, RetentionInDays: Number(params.logRetentionDays ?? 30) } },
-    [`${id}Role`]: {
-      Type: "AWS::IAM::Role",
-      Properties: {
-        RoleName: runnerRoleName(ctx.stage, env.name),
-        Description: `Runway ${ctx.stage}: runner builds of environment ${env.name}`,
-        AssumeRolePolicyDocument: {
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "codebuild.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } }, ArnLike: { "aws:SourceArn": here("codebuild", `project/${env.project}`) } },
-            },
-          ],
-        },
-        // This environment's deploy policies (runway.yml environments.<name>.runnerPolicyArns),
-        // which are this account's policies.
-        ...(env.runnerPolicyArns.length > 0 ? { ManagedPolicyArns: env.runnerPolicyArns } : {}),
-        Policies: [{ PolicyName: "runway-runner", PolicyDocument: { Version: "2012-10-17", Statement: statements } }],
-      },
-    },
-    [`${id}Project`]: {
-      Type: "AWS::CodeBuild::Project",
-      Properties: {
-        Name: env.project,
-        Description: `Runway ${ctx.stage}: one ephemeral GitHub Actions JIT runner per build, environment ${env.name}`,
-        ServiceRole: { "Fn::GetAtt": [`${id}Role`, "Arn"] },
-        Source: { Type: "S3", Location: sub("${RunnerBundleBucket}/${RunnerBundleKey}"), BuildSpec: RUNNER_BUILDSPEC },
-        Artifacts: { Type: "NO_ARTIFACTS" },
-        // The image is fixed at packaging (runway.yml, else params.runnerImage), so that its pull
-        // credentials and the role's ECR rights above always match it.
-        Environment: runnerEnvironment(env, { type: build.type, image, computeType: { Ref: "RunnerComputeType" }, artifactsBucket: { Ref: "ArtifactsBucket" } }),
-        ...build.vpcConfig,
-        ConcurrentBuildLimit: env.concurrency,
-        TimeoutInMinutes: Number(params.runnerTimeoutMinutes ?? 120),
-        QueuedTimeoutInMinutes: 30,
-        LogsConfig: { CloudWatchLogs: { Status: "ENABLED", GroupName: { Ref: `${id}LogGroup` } } },
-        Tags: [{ Key: "runway:environment", Value: env.name }, { Key: "runway:stage", Value: ctx.stage }],
-      },
-    },
-  };
+  return runnerProjectResources(ctx, env, {
+    image,
+    // Its environment type, VPC and the role's network rights: the same as this stack's projects'.
+    build: runnerBuild(ctx, env, image),
+    bundle: { location: sub("${RunnerBundleBucket}/${RunnerBundleKey}"), readResource: sub("arn:${AWS::Partition}:s3:::${RunnerBundleBucket}/${RunnerBundleKey}") },
+    artifacts: { object: (key) => sub(`arn:\${AWS::Partition}:s3:::\${ArtifactsBucket}/${key}`), bucket: sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}") },
+    computeType: { Ref: "RunnerComputeType" },
+    timeoutMinutes: Number(params.runnerTimeoutMinutes ?? 120),
+    logRetentionDays: Number(params.logRetentionDays ?? 30),
+    // Named, so that Runway's bucket policy in its own account can name it before it exists.
+    roleName: runnerRoleName(ctx.stage, env.name),
+    description: `Runway ${ctx.stage}: runner builds of environment ${env.name}`,
+  });
 }
 
 /** The role Runway assumes (`codebuild.roleArn`), trusted by its launcher and reconciler only. */
