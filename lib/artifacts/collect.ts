@@ -98,6 +98,9 @@ export async function collectBuild(event: CodeBuildCloudWatchStateEvent, deps: C
 /** The build's INSTALL phase failed, faulted or timed out (a stopped build is not an install failure). */
 const failedInInstall = (phases: Phase[]) => phases.some((p) => p["phase-type"] === "INSTALL" && ["FAILED", "FAULT", "TIMED_OUT"].includes(p["phase-status"] ?? ""));
 
+/** CodeBuild's phases before the runner starts (the BUILD phase): a failure there is the build's own. */
+const SETUP_PHASES = new Set(["SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD"]);
+
 /** The one-sentence reason a build ended as it did. */
 export function causeOf(status: FinalStatus, launch: LaunchRecord, ran: LaunchRecord | undefined, phases: Phase[]): BuildCause {
   if (status === "SUCCEEDED") return { kind: "none" };
@@ -106,8 +109,10 @@ export function causeOf(status: FinalStatus, launch: LaunchRecord, ran: LaunchRe
     const step = ran?.failedSteps?.[0];
     return step ? { kind: "job-failed", step } : { kind: "job-failed" };
   }
-  if (launch.tookJobId === undefined) return { kind: "runner-never-got-a-job" };
   const broken = phases.find((p) => p["phase-status"] && p["phase-status"] !== "SUCCEEDED" && p["phase-type"] !== "COMPLETED");
+  // A build that broke before its runner started (the runner's install, the preflight) never had a
+  // runner to give a job to: that, not "no job came", is the reason.
+  if (launch.tookJobId === undefined && !(broken && SETUP_PHASES.has(broken["phase-type"] ?? ""))) return { kind: "runner-never-got-a-job" };
   const message = broken?.["phase-context"]?.find((c) => c && c !== ": ");
   return { kind: "build-broke", phase: broken?.["phase-type"] ?? status, ...(message ? { message } : {}) };
 }
