@@ -11,6 +11,7 @@
  * Run: `node lib/build/bundle.ts` (npm run build); `npm run package` runs it before `serverless package`.
  */
 import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -44,11 +45,13 @@ export interface BundleResult {
 
 /**
  * Node's HTTP modules reached through `require`, not ESM `import`. Importing a built-in as ESM
- * makes Node build a namespace over every export it has, and `node:http`'s lazy `WebSocket`,
- * `MessageEvent` … getters then load undici (≈ 15 ms of a first request that only sends one HTTPS
- * call to SQS). The AWS SDK's HTTP handler imports them as ESM (statically and on first use), so
- * each is replaced by a one-line CommonJS module that returns the built-in from the bundle's
- * `require` (the banner's `createRequire`).
+ * makes Node build a namespace over every export it has, running each lazy getter: `node:http`'s
+ * WebSocket/MessageEvent getters load undici (≈ 15 ms of a first request that sends one HTTPS call
+ * to SQS). The AWS SDK imports them as ESM (statically, and `await import("node:http")` on first
+ * use), so each is replaced by a small ESM module over the bundle's `require` (the banner's
+ * `createRequire`) that exports the module as its default and each of its plain values by name,
+ * as Node's own namespace would, but leaves the lazy getters alone: code that imports one by name
+ * fails the build, loudly, rather than loading undici unseen.
  */
 const httpBuiltinsThroughRequire: Plugin = {
   name: "http-builtins-through-require",
@@ -56,7 +59,14 @@ const httpBuiltinsThroughRequire: Plugin = {
     build.onResolve({ filter: /^(node:)?(http|https|http2)$/ }, (args) =>
       args.kind === "import-statement" || args.kind === "dynamic-import" ? { path: args.path.replace(/^node:/, ""), namespace: "builtin-through-require" } : undefined,
     );
-    build.onLoad({ filter: /.*/, namespace: "builtin-through-require" }, (args) => ({ contents: `module.exports = require("node:${args.path}");`, loader: "js" }));
+    build.onLoad({ filter: /.*/, namespace: "builtin-through-require" }, (args) => {
+      const builtin = createRequire(import.meta.url)(`node:${args.path}`) as object;
+      const plain = Object.entries(Object.getOwnPropertyDescriptors(builtin))
+        .filter(([name, descriptor]) => "value" in descriptor && /^[A-Za-z_$][\w$]*$/.test(name) && name !== "default")
+        .map(([name]) => name);
+      const contents = [`const builtin = require("node:${args.path}");`, "export default builtin;", ...plain.map((name) => `export const ${name} = builtin.${name};`)].join("\n");
+      return { contents, loader: "js" };
+    });
   },
 };
 

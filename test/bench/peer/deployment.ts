@@ -57,7 +57,7 @@ export function deployPeer(stack: LocalStack): PeerDeployment {
     AWS_ENDPOINT_URL_SQS: stack.aws.url,
     LOG_LEVEL: "INFO",
     // Silenced as Runway's own first-request series is: both measure work, not log writing.
-    POWERTOOLS_LOG_LEVEL: "SILENT",
+    POWERTOOLS_LOG_LEVEL: process.env.PEER_LOG_LEVEL ?? "SILENT",
     POWERTOOLS_LOGGER_LOG_EVENT: "false",
     POWERTOOLS_TRACE_ENABLED: "false",
     POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: "false",

@@ -27,9 +27,9 @@ describe("the webhook bundle", () => {
       .join("\n");
     const esmImports = code.match(/(?:from\s*|import\s*\(\s*)["'](?:node:)?https?2?["']/g) ?? [];
     expect(esmImports).toEqual([]);
-    // Minified, the bundle's `require` has another name: `exports = <require>("node:https")`.
-    expect(code).toMatch(/exports=\w+\("node:https"\)/);
-    expect(code).toMatch(/exports=\w+\("node:http"\)/);
+    // Minified, the bundle's `require` has another name: `<name> = <require>("node:https")`.
+    expect(code).toMatch(/=\w+\("node:https"\)/);
+    expect(code).toMatch(/=\w+\("node:http"\)/);
   }, 60_000);
 
   it("keeps the schema library and the YAML parser out of the code loaded at cold start", async () => {
