@@ -9,7 +9,7 @@ import { color } from "./printer.ts";
 import type { LocalStack } from "./stack.ts";
 
 /** The banner's facts: the stack's addresses and its secret (whose value is never printed unless it is the default). */
-export type BannerStack = Pick<LocalStack, "url" | "webhookUrl" | "webhookSecret"> & {
+export type BannerStack = Pick<LocalStack, "url" | "webhookUrl" | "webhookSecret" | "githubApiUrl"> & {
   aws: Pick<LocalStack["aws"], "url">;
   dynamo: Pick<LocalStack["dynamo"], "endpoint">;
   s3: Pick<LocalStack["s3"], "endpoint">;
@@ -38,7 +38,7 @@ export function banner(stack: BannerStack, env: Readonly<Record<string, string |
     `  Slack     ${stack.url}/slack  (the threads, as Slack would show them)`,
     `  health    GET  ${stack.url}/healthz`,
     `  AWS       ${stack.aws.url} (SQS, CodeBuild, SSM, STS, CodeDeploy, ECS, ELB, CloudWatch, Lambda)`,
-    `            DynamoDB ${stack.dynamo.endpoint}, S3 ${stack.s3.endpoint}, GitHub ${stack.url}/github/api`,
+    `            DynamoDB ${stack.dynamo.endpoint}, S3 ${stack.s3.endpoint}, GitHub ${stack.githubApiUrl}`,
     "",
     `From another terminal:`,
     `  npx runway deliver --workflow action-payments-dev-deploy                       ${color.dim("# → dev: launched, runner takes the job, build SUCCEEDED")}`,

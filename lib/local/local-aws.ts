@@ -3,6 +3,8 @@
  * CodeBuild projects serverless.yml would create, and the `AWS_ENDPOINT_URL_<SERVICE>` values
  * that point the real SDK clients at it.
  */
+import type { EnvironmentType } from "@aws-sdk/client-codebuild";
+import { curatedImageArchitecture } from "../config/codebuild-images.ts";
 import type { RunwayConfig } from "../config/schema.ts";
 import { startAwsEmulator, type AwsEmulator } from "./aws-emulator/server.ts";
 import { createCloudWatchEmulation, type CloudWatchEmulation } from "./aws-emulator/services/cloudwatch.ts";
@@ -88,10 +90,20 @@ export async function startLocalAws(): Promise<LocalAws> {
     createProjects(config) {
       for (const env of Object.values(config.environments)) {
         if (!codebuild.projects().some((p) => p.name === env.codebuild.project)) {
-          codebuild.createProject({ name: env.codebuild.project, concurrentBuildLimit: env.concurrency });
+          codebuild.createProject({ name: env.codebuild.project, concurrentBuildLimit: env.concurrency, ...projectEnvironment(env.codebuild) });
         }
       }
     },
     close: () => aws.close(),
   };
+}
+
+/**
+ * The project's image and environment type as the template makes them (an arm64 image runs in
+ * ARM_CONTAINER): an environment with its own `codebuild.image`; else the emulator's default.
+ */
+function projectEnvironment(codebuild: { image?: string | undefined; architecture?: "x86_64" | "arm64" | undefined }): { environment?: { type: EnvironmentType; image: string; computeType: "BUILD_GENERAL1_SMALL" } } {
+  if (!codebuild.image) return {};
+  const architecture = codebuild.architecture ?? curatedImageArchitecture(codebuild.image);
+  return { environment: { type: architecture === "arm64" ? "ARM_CONTAINER" : "LINUX_CONTAINER", image: codebuild.image, computeType: "BUILD_GENERAL1_SMALL" } };
 }

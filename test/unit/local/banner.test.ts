@@ -17,6 +17,7 @@ const stack = {
   aws: { url: "http://127.0.0.1:4566" },
   dynamo: { endpoint: "http://127.0.0.1:4567" },
   s3: { endpoint: "http://127.0.0.1:4568" },
+  githubApiUrl: "http://127.0.0.1:3000/github/api",
 };
 
 describe("npm start's banner", () => {
@@ -29,6 +30,11 @@ describe("npm start's banner", () => {
     expect(text).toContain("  secret    from GITHUB_WEBHOOK_SECRET (not shown; runway deliver signs with it)");
     expect(text).not.toContain(OWN_SECRET);
     expect(text).toContain("POST http://127.0.0.1:3000/github/webhook");
+  });
+
+  it("points at the API the functions use: the local GitHub, or a local Enterprise Server's /api/v3", () => {
+    expect(banner(stack, {})).toContain("GitHub http://127.0.0.1:3000/github/api");
+    expect(banner({ ...stack, githubApiUrl: "http://127.0.0.2:3101/api/v3" }, {})).toContain("GitHub http://127.0.0.2:3101/api/v3");
   });
 
   it("does not print a secret handed to the stack some other way either", () => {
