@@ -6,7 +6,7 @@
  * so producer and consumer cannot disagree silently; the producer (the webhook) needs no schema
  * library at cold start.
  */
-import type { JobFacts, JobStep } from "../github/job-facts.ts";
+import type { JobFacts } from "../github/job-facts.ts";
 import type { JobKey } from "../github/workflow-job.ts";
 import type { RoutedDecision, RunnerPlacement } from "../routing/decision.ts";
 
@@ -29,27 +29,15 @@ export interface JobMessage {
    * `in_progress` / `completed`): why routing ignored it. `environment` is then the runner's.
    */
   unrouted?: string | undefined;
-  job: {
+  /** The delivery's facts the launcher needs (lib/github/job-facts.ts), with its key and its routed labels. */
+  job: Pick<JobFacts, "name" | "workflowName" | "headBranch" | "headSha" | "htmlUrl" | "runUrl" | "installationId" | "runnerName" | "conclusion" | "createdAt" | "startedAt" | "steps"> & {
     id: number;
     runId: number;
     runAttempt: number;
-    name?: string | undefined;
-    workflowName?: string | undefined;
     labels: string[];
     repository: string;
     owner: string;
     repo: string;
-    headBranch?: string | undefined;
-    headSha?: string | undefined;
-    htmlUrl?: string | undefined;
-    runUrl?: string | undefined;
-    installationId?: number | undefined;
-    runnerName?: string | undefined;
-    conclusion?: string | undefined;
-    /** GitHub's `created_at` and `started_at` (ISO 8601): the launcher's queued → taken latency. */
-    createdAt?: string | undefined;
-    startedAt?: string | undefined;
-    steps: JobStep[];
   };
 }
 

@@ -123,22 +123,15 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   }
 }
 
+/** A pass's report before it has done anything. */
+export function emptyReconcileReport(): ReconcileReport {
+  return { relaunched: [], requeued: [], dropped: [], finished: [], stoppedIdle: [], relaunchedBuilds: [], parked: [], keptBusy: [], deferred: [], secretsDeleted: [], slotsFreed: [] };
+}
+
 async function pass(deps: ReconcileDeps): Promise<ReconcileReport> {
   const { ledger, settings } = deps;
   const now = ledger.now();
-  const report: ReconcileReport = {
-    relaunched: [],
-    requeued: [],
-    dropped: [],
-    finished: [],
-    stoppedIdle: [],
-    relaunchedBuilds: [],
-    parked: [],
-    keptBusy: [],
-    deferred: [],
-    secretsDeleted: [],
-    slotsFreed: [],
-  };
+  const report = emptyReconcileReport();
   const attention = await ledger.attention();
   const launches = attention.launches.filter(needsAttention);
   const resend = (l: LaunchRecord, why: string) => deps.queue.send(l.request, `${l.jobId}-${l.runAttempt}-queued-${why}-${now}`);

@@ -2,26 +2,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { metrics } from "../../../lib/observability/metrics.ts";
 import { recordReconcilerPass, recordRedeliveryRun } from "../../../lib/observability/report-metrics.ts";
-import type { ReconcileReport } from "../../../lib/runners/reconcile.ts";
+import { emptyReconcileReport, type ReconcileReport } from "../../../lib/runners/reconcile.ts";
 import type { RedeliveryReport } from "../../../lib/runners/redeliver.ts";
 import { flushedFigures } from "../../support/emf.ts";
 
 beforeEach(() => metrics.clearMetrics());
 
-const report = (parts: Partial<ReconcileReport> = {}): ReconcileReport => ({
-  relaunched: [],
-  requeued: [],
-  dropped: [],
-  finished: [],
-  stoppedIdle: [],
-  relaunchedBuilds: [],
-  parked: [],
-  keptBusy: [],
-  deferred: [],
-  secretsDeleted: [],
-  slotsFreed: [],
-  ...parts,
-});
+const report = (parts: Partial<ReconcileReport> = {}): ReconcileReport => ({ ...emptyReconcileReport(), ...parts });
 
 describe("recordReconcilerPass()", () => {
   it("counts the builds stopped, both kinds of relaunch, the JIT configs deleted and the launches parked", async () => {
