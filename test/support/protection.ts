@@ -1,6 +1,7 @@
 /** Deployment protection rule deliveries and configurations, for the protection tests. */
 import { parseConfig } from "../../lib/config/load.ts";
 import type { RunwayConfig } from "../../lib/config/schema.ts";
+import type { ProtectionRequest } from "../../lib/protection/request.ts";
 
 export const SHA = "0123456789abcdef0123456789abcdef01234567";
 
@@ -52,4 +53,28 @@ ${
 `,
     "runway.yml",
   );
+}
+
+/**
+ * A queued protection request as the webhook writes it (lib/protection/request.ts), for GitHub's
+ * run 9001 of acme/api asking about `production`; `overrides` adds or replaces fields.
+ */
+export function protectionRequest(overrides: Partial<ProtectionRequest> = {}, now = new Date("2026-12-08T10:00:00Z")): ProtectionRequest {
+  const fields: ProtectionRequest = {
+    version: 1,
+    deliveryId: "guid-1",
+    receivedAt: now.toISOString(),
+    environment: "production",
+    sha: SHA,
+    repository: "acme/api",
+    owner: "acme",
+    repo: "api",
+    runId: 9001,
+    callbackUrl: "https://api.github.com/repos/acme/api/actions/runs/9001/deployment_protection_rule",
+    ...overrides,
+  };
+  // In the order the webhook writes a request (as the consumer parks it again), whatever `overrides` added.
+  const order = ["version", "deliveryId", "receivedAt", "environment", "event", "sha", "ref", "repository", "owner", "repo", "repositoryUrl", "runId", "callbackUrl", "installationId", "deploymentId", "sender"];
+  const rank = (key: string) => (order.includes(key) ? order.indexOf(key) : order.length);
+  return Object.fromEntries(Object.entries(fields).sort(([a], [b]) => rank(a) - rank(b))) as ProtectionRequest;
 }

@@ -11,25 +11,11 @@ import type { ProtectionRequest } from "../../../lib/protection/request.ts";
 import { parseNotification } from "../../../lib/notify/events.ts";
 import { defaultEventId, runThreadKey } from "../../../lib/notify/event-keys.ts";
 import type { RecordRetry } from "../../../lib/runners/visibility.ts";
-import { protectionConfig, SHA } from "../../support/protection.ts";
+import { protectionConfig, protectionRequest, SHA } from "../../support/protection.ts";
 import { alarmsOk, httpError, stubGitHub } from "./support.ts";
 
 const NOW = new Date("2026-12-08T10:00:00Z");
-const request: ProtectionRequest = {
-  version: 1,
-  deliveryId: "guid-1",
-  receivedAt: NOW.toISOString(),
-  environment: "production",
-  sha: SHA,
-  repository: "acme/api",
-  owner: "acme",
-  repo: "api",
-  repositoryUrl: "https://github.com/acme/api",
-  runId: 9001,
-  callbackUrl: "https://api.github.com/repos/acme/api/actions/runs/9001/deployment_protection_rule",
-  installationId: 42,
-  deploymentId: 77,
-};
+const request = protectionRequest({ repositoryUrl: "https://github.com/acme/api", installationId: 42, deploymentId: 77 }, NOW);
 
 function record(body: unknown, receiveCount = 1, id = "m-1", group = "g-1"): SQSRecord {
   return {

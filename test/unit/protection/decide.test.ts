@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decide, type DecideDeps } from "../../../lib/protection/decide.ts";
 import type { ProtectionRequest } from "../../../lib/protection/request.ts";
 import { protectionRuleFor } from "../../../lib/protection/rules.ts";
-import { protectionConfig, SHA } from "../../support/protection.ts";
+import { protectionConfig, protectionRequest } from "../../support/protection.ts";
 import { alarmFiring, alarmsOk, alarmsUnreadable, stubGitHub, type StubDeployment } from "./support.ts";
 
 const config = protectionConfig();
@@ -11,18 +11,7 @@ const rule = protectionRuleFor(config, "Production");
 const NOW = new Date("2026-12-08T10:00:00Z");
 const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
 
-const request: ProtectionRequest = {
-  version: 1,
-  deliveryId: "guid-1",
-  receivedAt: NOW.toISOString(),
-  environment: "production",
-  sha: SHA,
-  repository: "acme/api",
-  owner: "acme",
-  repo: "api",
-  runId: 9001,
-  callbackUrl: "https://api.github.com/repos/acme/api/actions/runs/9001/deployment_protection_rule",
-};
+const request = protectionRequest({}, NOW);
 
 const succeeded = (id: number, minutesAgo: number, creator?: string): StubDeployment => ({
   id,

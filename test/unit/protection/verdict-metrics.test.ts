@@ -8,25 +8,11 @@ import { metrics } from "../../../lib/observability/metrics.ts";
 import { consumeProtectionRequests, type ConsumeProtectionDeps } from "../../../lib/protection/consume.ts";
 import type { ProtectionRequest } from "../../../lib/protection/request.ts";
 import { flushedFigures } from "../../support/emf.ts";
-import { protectionConfig, SHA } from "../../support/protection.ts";
+import { protectionConfig, protectionRequest } from "../../support/protection.ts";
 import { alarmsOk, httpError, stubGitHub } from "./support.ts";
 
 const NOW = new Date("2026-12-08T10:00:00Z");
-const request: ProtectionRequest = {
-  version: 1,
-  deliveryId: "guid-1",
-  receivedAt: NOW.toISOString(),
-  environment: "production",
-  sha: SHA,
-  repository: "acme/api",
-  owner: "acme",
-  repo: "api",
-  repositoryUrl: "https://github.com/acme/api",
-  runId: 9001,
-  callbackUrl: "https://api.github.com/repos/acme/api/actions/runs/9001/deployment_protection_rule",
-  installationId: 42,
-  deploymentId: 77,
-};
+const request = protectionRequest({ repositoryUrl: "https://github.com/acme/api", installationId: 42, deploymentId: 77 }, NOW);
 
 const record = (receiveCount = 1): SQSRecord =>
   ({ messageId: "m-1", receiptHandle: "rh-1", body: JSON.stringify(request), attributes: { ApproximateReceiveCount: String(receiveCount), MessageGroupId: "g-1" } }) as SQSRecord;

@@ -5,23 +5,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { answerProtectionRequest, type AnswerDeps } from "../../../lib/protection/answer.ts";
 import type { ProtectionRequest } from "../../../lib/protection/request.ts";
-import { protectionConfig, SHA } from "../../support/protection.ts";
+import { protectionConfig, protectionRequest } from "../../support/protection.ts";
 import { alarmsOk, stubGitHub } from "./support.ts";
 
 const NOW = new Date("2026-12-08T10:00:00Z");
-const request: ProtectionRequest = {
-  version: 1,
-  deliveryId: "guid-1",
-  receivedAt: NOW.toISOString(),
-  environment: "production",
-  sha: SHA,
-  repository: "acme/api",
-  owner: "acme",
-  repo: "api",
-  runId: 9001,
-  callbackUrl: "https://ghe.example.com/api/v3/repos/acme/api/actions/runs/9001/deployment_protection_rule",
-  installationId: 42,
-};
+const request = protectionRequest({ callbackUrl: "https://ghe.example.com/api/v3/repos/acme/api/actions/runs/9001/deployment_protection_rule", installationId: 42 }, NOW);
 
 async function runLink(request: ProtectionRequest): Promise<unknown> {
   const github = stubGitHub({ staging: [{ id: 5, statuses: [{ state: "success", created_at: new Date(NOW.getTime() - 3_600_000).toISOString() }] }] });
