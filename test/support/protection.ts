@@ -23,12 +23,12 @@ export function protectionPayload(overrides: Record<string, unknown> = {}, api =
 }
 
 /**
- * prd and stg Runway environments, and a rule for the GitHub environment `production`:
- * validated in staging (10 minutes' soak), the shop-5xx alarm, Monday to Friday 09:00-17:00 UTC.
+ * prd and stg Runway environments, and a rule for the GitHub environment `production` (YAML, for a
+ * runway.yml on disk): by default validated in staging (10 minutes' soak), the shop-5xx alarm,
+ * Monday to Friday 09:00-17:00 UTC; `rule` replaces the rule's lines.
  */
-export function protectionConfig(rule = ""): RunwayConfig {
-  return parseConfig(
-    `
+export function protectionYaml(rule = ""): string {
+  return `
 stages: { local: all, prd: [prd] }
 environments:
   stg:
@@ -50,9 +50,12 @@ ${
       alarms: [shop-5xx]
       window: { timeZone: UTC, days: [mon, tue, wed, thu, fri], hours: "09:00-17:00" }`
 }
-`,
-    "runway.yml",
-  );
+`;
+}
+
+/** protectionYaml() parsed. */
+export function protectionConfig(rule = ""): RunwayConfig {
+  return parseConfig(protectionYaml(rule), "runway.yml");
 }
 
 /**

@@ -11,30 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqsClient } from "../../../lib/aws/sqs.ts";
 import { deploymentsOf, type FakeDeployments } from "../../../lib/local/github-fake/deployments.ts";
 import { PROTECTION_DLQ, startLocalStack, type LocalStack } from "../../../lib/local/stack.ts";
+import { protectionYaml } from "../../support/protection.ts";
 import { writeConfig } from "../local-stack/temp-config.ts";
 
 const SHA = "c0ffee0123456789c0ffee0123456789c0ffee01";
 
-const config = writeConfig(`
-stages: { local: all }
-environments:
-  stg:
-    workflows: [[{ type: WORKFLOW_NAME, pattern: "^stg-deploy$" }]]
-    labels: [runway-stg]
-    codebuild: { project: runner-stg }
-  prd:
-    workflows: [[{ type: WORKFLOW_NAME, pattern: "^prd-deploy$" }]]
-    labels: [runway-prd]
-    codebuild: { project: runner-prd }
-    slack: { channel: "#deploys-prd" }
-protection:
-  environments:
-    production:
-      environment: prd
-      validatedIn: [{ environment: staging, soak: 30m }]
+const config = writeConfig(
+  protectionYaml(`      validatedIn: [{ environment: staging, soak: 30m }]
       alarms: [shop-5xx]
-      window: { timeZone: Europe/Berlin, hours: "00:00-24:00" }
-`);
+      window: { timeZone: Europe/Berlin, hours: "00:00-24:00" }`),
+);
 
 let stack: LocalStack;
 let store: FakeDeployments;
